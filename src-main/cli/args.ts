@@ -1,0 +1,42 @@
+/** Small helpers over node:util parseArgs that turn bad values into 'usage' errors. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { MendError } from '../shared/errors.js';
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+export const COMMON_OPTIONS = {
+  json: { type: 'boolean' },
+  backend: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies Options;
+
+export function parse<T extends Options>(argv: string[], options: T, allowPositionals = true) {
+  try {
+    return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true });
+  } catch (e) {
+    throw new MendError('usage', (e as Error).message.split('\n')[0]);
+  }
+}
+
+export function num(value: string | undefined, name: string, fallback: number, opts: { min?: number; max?: number; int?: boolean } = {}): number {
+  if (value === undefined) return fallback;
+  const v = Number(value);
+  const bad =
+    !Number.isFinite(v) || (opts.int && !Number.isInteger(v)) || (opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max);
+  if (bad) {
+    const range = opts.min !== undefined && opts.max !== undefined ? ` between ${opts.min} and ${opts.max}` : opts.min !== undefined ? ` >= ${opts.min}` : '';
+    throw new MendError('usage', `--${name} must be ${opts.int ? 'an integer' : 'a number'}${range}, got "${value}"`);
+  }
+  return v;
+}
+
+export function oneOf<T extends string>(value: string | undefined, name: string, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new MendError('usage', `--${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
+export function required(value: string | undefined, name: string): string {
+  if (value === undefined || value === '') throw new MendError('usage', `--${name} is required`);
+  return value;
+}

@@ -1,0 +1,79 @@
+/**
+ * Model folders: TensorFlow.js layers format (model.json + weights.bin) plus card.json and a
+ * human-readable card.md. Plain file I/O, so it works without tfjs-node's file:// handler.
+ */
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { MendError } from '../../shared/errors.js';
+import './layers.js';
+import type { ModelCard } from './card.js';
+import { renderCardMarkdown } from './card-markdown.js';
+
+export interface LoadedModel {
+  card: ModelCard;
+  model: tf.LayersModel;
+  dir: string;
+}
+
+/** Writes a file via a temp name + rename so a crash never leaves half a model. */
+async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${file}.mend-tmp-${process.pid}`;
+  await writeFile(tmp, data);
+  await rename(tmp, file);
+}
+
+export async function saveModelFolder(dir: string, model: tf.LayersModel, card: ModelCard): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
+      await writeAtomic(path.join(dir, 'weights.bin'), weights);
+      const json = {
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+      };
+      await writeAtomic(path.join(dir, 'model.json'), JSON.stringify(json));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  await saveCard(dir, card);
+}
+
+export async function saveCard(dir: string, card: ModelCard): Promise<void> {
+  await writeAtomic(path.join(dir, 'card.json'), JSON.stringify(card, null, 2) + '\n');
+  await writeAtomic(path.join(dir, 'card.md'), renderCardMarkdown(card));
+}
+
+export async function readCard(dir: string): Promise<ModelCard> {
+  try {
+    return JSON.parse(await readFile(path.join(dir, 'card.json'), 'utf8')) as ModelCard;
+  } catch (e) {
+    throw new MendError('model', `${dir}: not a Mend model folder (card.json missing or unreadable)`, { cause: e });
+  }
+}
+
+export async function loadModelFolder(dir: string): Promise<LoadedModel> {
+  const card = await readCard(dir);
+  try {
+    const json = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8'));
+    const weights = await readFile(path.join(dir, 'weights.bin'));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0].weights,
+        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+      }),
+    );
+    return { card, model, dir };
+  } catch (e) {
+    throw new MendError('model', `${dir}: the model weights could not be loaded (${(e as Error).message.split('\n')[0]})`, { cause: e });
+  }
+}
+
+export async function removeFolder(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,154 @@
+/**
+ * On-the-fly corruption of training patches: the "denoising" in denoising autoencoder. The same
+ * noise and damage generators as `mend corrupt`, with ranges so one model learns many strengths.
+ */
+import { MendError } from '../../shared/errors.js';
+import { makeDamageMask, type DamageKind } from '../corrupt/damage.js';
+import { addNoise } from '../corrupt/noise.js';
+import { type Rng } from '../corrupt/rng.js';
+import { pushPullFill } from '../infer/fill.js';
+import type { Conditioning } from '../models/architectures.js';
+
+export type Range = [number, number];
+
+export type TrainCorruption =
+  | { kind: 'none' }
+  /** sigma on the 0-255 scale, drawn uniformly per patch. */
+  | { kind: 'gaussian'; sigma: Range }
+  /** Poisson-Gaussian (variance a*y + b), a and b drawn per patch; then clipped to [0,1]. */
+  | { kind: 'poisson-gaussian'; a: Range; b: Range }
+  | { kind: 'salt-pepper'; p: Range }
+  /** Holes to fill: random brush strokes of many widths, scratches and dust. */
+  | { kind: 'damage' };
+
+const USAGE = 'Use none, gaussian:SIGMA or gaussian:MIN-MAX (e.g. gaussian:0-55), poisson-gaussian:A,B (ranges allowed), salt-pepper:P or damage.';
+
+function parseRange(text: string): Range {
+  const parts = text.split(/(?<=\d)-/).map((s) => Number(s.trim()));
+  if (parts.length < 1 || parts.length > 2 || parts.some((v) => !Number.isFinite(v) || v < 0)) {
+    throw new MendError('usage', `Bad number or range "${text}". ${USAGE}`);
+  }
+  const lo = parts[0];
+  const hi = parts[1] ?? parts[0];
+  if (hi < lo) throw new MendError('usage', `Range "${text}" is reversed. ${USAGE}`);
+  return [lo, hi];
+}
+
+export function parseTrainCorruption(text: string): TrainCorruption {
+  const [kind, args = ''] = text.trim().split(':', 2);
+  switch (kind) {
+    case 'none':
+      return { kind: 'none' };
+    case 'damage':
+      return { kind: 'damage' };
+    case 'gaussian':
+      return { kind: 'gaussian', sigma: parseRange(args) };
+    case 'salt-pepper':
+      return { kind: 'salt-pepper', p: parseRange(args) };
+    case 'poisson-gaussian': {
+      const [a, b] = args.split(',');
+      if (b === undefined) throw new MendError('usage', `poisson-gaussian needs A,B. ${USAGE}`);
+      return { kind: 'poisson-gaussian', a: parseRange(a), b: parseRange(b) };
+    }
+    default:
+      throw new MendError('usage', `Unknown training noise "${text}". ${USAGE}`);
+  }
+}
+
+const draw = (rng: Rng, [lo, hi]: Range): number => lo + (hi - lo) * rng.next();
+
+/** Random thick polylines (objects to remove, scratches) plus dust: a general hole shape mix. */
+export function randomHoleMask(width: number, height: number, rng: Rng): Uint8Array {
+  const mask = new Uint8Array(width * height);
+  const strokes = 1 + rng.int(4);
+  for (let s = 0; s < strokes; s++) {
+    const radius = 1 + rng.next() ** 2 * 12;
+    let x = rng.next() * width;
+    let y = rng.next() * height;
+    const segments = 1 + rng.int(4);
+    for (let g = 0; g < segments; g++) {
+      const angle = rng.next() * 2 * Math.PI;
+      const length = (0.1 + 0.5 * rng.next()) * Math.max(width, height);
+      const nx = x + Math.cos(angle) * length;
+      const ny = y + Math.sin(angle) * length;
+      const steps = Math.ceil(length / Math.max(1, radius / 2));
+      for (let i = 0; i <= steps; i++) {
+        const cx = x + ((nx - x) * i) / steps;
+        const cy = y + ((ny - y) * i) / steps;
+        disc(mask, width, height, cx, cy, radius);
+      }
+      x = nx;
+      y = ny;
+    }
+  }
+  if (rng.next() < 0.5) {
+    const dust = makeDamageMask('dust' as DamageKind, width, height, rng);
+    for (let i = 0; i < mask.length; i++) mask[i] |= dust[i];
+  }
+  return mask;
+}
+
+function disc(mask: Uint8Array, w: number, h: number, cx: number, cy: number, r: number): void {
+  const r2 = r * r;
+  for (let y = Math.max(0, Math.floor(cy - r)); y <= Math.min(h - 1, Math.ceil(cy + r)); y++) {
+    for (let x = Math.max(0, Math.floor(cx - r)); x <= Math.min(w - 1, Math.ceil(cx + r)); x++) {
+      if ((x - cx) ** 2 + (y - cy) ** 2 <= r2) mask[y * w + x] = 1;
+    }
+  }
+}
+
+export interface CorruptedBatch {
+  /** [n, size, size, C + (conditioned ? 1 : 0)]: what the model sees. */
+  input: Float32Array;
+  /** [n, size, size, 1] hole mask for 'damage', else undefined. */
+  mask?: Float32Array;
+}
+
+/**
+ * Corrupts `clean` ([n, size, size, C]) patch by patch and builds the model input, with the
+ * conditioning plane: the per-pixel noise standard deviation ('noise-map') or the hole mask.
+ */
+export function corruptBatch(
+  clean: Float32Array,
+  n: number,
+  size: number,
+  channels: number,
+  spec: TrainCorruption,
+  conditioning: Conditioning,
+  rng: Rng,
+): CorruptedBatch {
+  const cin = channels + (conditioning === 'none' ? 0 : 1);
+  const px = size * size;
+  const input = new Float32Array(n * px * cin);
+  const masks = spec.kind === 'damage' ? new Float32Array(n * px) : undefined;
+  for (let i = 0; i < n; i++) {
+    const patch = { width: size, height: size, channels, data: clean.subarray(i * px * channels, (i + 1) * px * channels) };
+    let noisy = patch.data;
+    let map: (p: number) => number = () => 0;
+    if (spec.kind === 'gaussian') {
+      const sigma = draw(rng, spec.sigma);
+      noisy = addNoise(patch, { kind: 'gaussian', sigma }, rng).data;
+      map = () => sigma / 255;
+    } else if (spec.kind === 'poisson-gaussian') {
+      const a = draw(rng, spec.a);
+      const b = draw(rng, spec.b);
+      noisy = addNoise(patch, { kind: 'poisson-gaussian', a, b }, rng).data;
+      map = (p) => Math.sqrt(a * Math.max(0, patch.data[p * channels]) + b);
+    } else if (spec.kind === 'salt-pepper') {
+      const p = draw(rng, spec.p);
+      noisy = addNoise(patch, { kind: 'salt-pepper', p }, rng).data;
+      map = () => p;
+    } else if (spec.kind === 'damage') {
+      const hole = randomHoleMask(size, size, rng);
+      noisy = pushPullFill(patch, hole).data;
+      for (let p = 0; p < px; p++) masks![i * px + p] = hole[p];
+      map = (p) => hole[p];
+    }
+    const base = i * px * cin;
+    for (let p = 0; p < px; p++) {
+      for (let c = 0; c < channels; c++) input[base + p * cin + c] = noisy[p * channels + c];
+      if (cin > channels) input[base + p * cin + channels] = map(p);
+    }
+  }
+  return { input, mask: masks };
+}

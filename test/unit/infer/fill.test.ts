@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { pushPullFill } from '../../../src-main/core/infer/fill.js';
+import { createRaster, type Raster } from '../../../src-main/core/image/raster.js';
+import { naturalImage } from '../../helpers/synthetic.js';
+
+function rectMask(width: number, height: number, x0: number, y0: number, x1: number, y1: number): Uint8Array {
+  const m = new Uint8Array(width * height);
+  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) m[y * width + x] = 1;
+  return m;
+}
+
+function scribbleMask(width: number, height: number): Uint8Array {
+  const m = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      if (Math.abs(x - y * 1.3 - 5) < 3 || (x - 40) ** 2 + (y - 30) ** 2 < 100) m[y * width + x] = 1;
+    }
+  return m;
+}
+
+describe('pushPullFill', () => {
+  for (const channels of [1, 3]) {
+    it(`keeps known pixels bit-identical and fills holes with finite values (${channels} ch)`, () => {
+      const img = naturalImage(97, 61, channels, 3);
+      const mask = scribbleMask(97, 61);
+      const out = pushPullFill(img, mask);
+      expect(out.data).not.toBe(img.data);
+      for (let p = 0; p < mask.length; p++) {
+        for (let c = 0; c < channels; c++) {
+          const v = out.data[p * channels + c]!;
+          if (mask[p] === 0) expect(v).toBe(img.data[p * channels + c]);
+          else {
+            expect(Number.isFinite(v)).toBe(true);
+            expect(v).toBeGreaterThanOrEqual(0);
+            expect(v).toBeLessThanOrEqual(1);
+          }
+        }
+      }
+    });
+
+    it(`fills a hole in a constant image with the constant (${channels} ch)`, () => {
+      const img = createRaster(50, 40, channels);
+      img.data.fill(0.3);
+      const mask = rectMask(50, 40, 10, 5, 35, 30);
+      const out = pushPullFill(img, mask);
+      for (const v of out.data) expect(v).toBeCloseTo(0.3, 6);
+    });
+
+    it(`fills a hole in a horizontal ramp close to the ramp (${channels} ch)`, () => {
+      const w = 80;
+      const h = 50;
+      const img: Raster = createRaster(w, h, channels);
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) for (let c = 0; c < channels; c++) img.data[(y * w + x) * channels + c] = x / (w - 1);
+      const mask = rectMask(w, h, 25, 12, 51, 37);
+      const out = pushPullFill(img, mask);
+      let maxErr = 0;
+      for (let i = 0; i < out.data.length; i++) maxErr = Math.max(maxErr, Math.abs(out.data[i]! - img.data[i]!));
+      expect(maxErr).toBeLessThan(0.05);
+    });
+
+    it(`gives an all-hole image a finite constant (${channels} ch)`, () => {
+      const img = naturalImage(9, 7, channels, 1);
+      const out = pushPullFill(img, new Uint8Array(63).fill(1));
+      for (const v of out.data) expect(v).toBe(0.5);
+    });
+  }
+
+  it('handles a single known pixel, 1x1 and odd sizes', () => {
+    const img = createRaster(13, 1, 1);
+    img.data[6] = 0.8;
+    const mask = new Uint8Array(13).fill(1);
+    mask[6] = 0;
+    expect(Array.from(pushPullFill(img, mask).data).every((v) => Math.abs(v - 0.8) < 1e-6)).toBe(true);
+    const one = createRaster(1, 1, 3);
+    one.data.set([0.1, 0.2, 0.3]);
+    expect(Array.from(pushPullFill(one, new Uint8Array(1)).data)).toEqual(Array.from(one.data));
+  });
+
+  it('is smooth inside a large hole (no blocky steps)', () => {
+    const w = 128;
+    const h = 96;
+    const img = naturalImage(w, h, 1, 4);
+    const mask = rectMask(w, h, 30, 20, 100, 80);
+    const out = pushPullFill(img, mask).data;
+    let maxStep = 0;
+    for (let y = 22; y < 78; y++)
+      for (let x = 32; x < 97; x++) maxStep = Math.max(maxStep, Math.abs(out[y * w + x + 1]! - out[y * w + x]!));
+    expect(maxStep).toBeLessThan(0.03);
+  });
+});
