@@ -1,5 +1,8 @@
 import type { CommandContext } from '../context.js';
+import { corruptCommand, corruptHelp } from './corrupt.js';
 import { trainCommand, trainHelp } from './train.js';
+import { anomalyCommand, anomalyHelp, denoiseCommand, denoiseHelp, inpaintCommand, inpaintHelp } from './image-commands.js';
+import { infoCommand, infoHelp } from './info.js';
 
 export interface Command {
   help: string;
@@ -9,7 +12,12 @@ export interface Command {
 }
 
 export const commands: Record<string, Command> = {
+  info: { help: infoHelp, needsBackend: true, run: infoCommand },
+  denoise: { help: denoiseHelp, needsBackend: true, run: denoiseCommand },
+  inpaint: { help: inpaintHelp, needsBackend: true, run: inpaintCommand },
+  anomaly: { help: anomalyHelp, needsBackend: true, run: anomalyCommand },
   train: { help: trainHelp, needsBackend: true, run: trainCommand },
+  corrupt: { help: corruptHelp, needsBackend: false, run: corruptCommand },
 };
 
 export function usage(): string {

@@ -16,7 +16,8 @@ import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointState } f
 import { corruptBatch, type TrainCorruption } from './corruption.js';
 import { loadDataset } from './dataset.js';
 import { samplePatches } from './patches.js';
-import { contractivePenalty, klPenalty, l1Penalty, type RegularizerSpec } from './regularizers.js';
+import { type RegularizerSpec } from './regularizers.js';
+import { createTrainStep } from './step.js';
 
 export interface TrainOptions {
   data: string;
@@ -102,11 +103,8 @@ export async function trainModel(opts: TrainOptions, ctx: JobContext = {}): Prom
   const channels = arch.channels;
   const cin = inputChannels(arch);
 
-  // A second view of the same layers that also outputs the code, for the regularizers.
   const reg = opts.regularizer;
-  const codeLayer = reg ? model.getLayer('code') : undefined;
-  const withCode = codeLayer ? tf.model({ inputs: model.inputs, outputs: [model.outputs[0], codeLayer.output as tf.SymbolicTensor] }) : undefined;
-  const encoder = codeLayer ? tf.model({ inputs: model.inputs, outputs: codeLayer.output as tf.SymbolicTensor }) : undefined;
+  const trainStep = createTrainStep(model, optimizer, channels, reg);
 
   // Fixed validation patches (same seed every run and on resume).
   const valRng = new Rng(opts.seed ^ 0x5eed);
@@ -127,7 +125,6 @@ export async function trainModel(opts: TrainOptions, ctx: JobContext = {}): Prom
     });
 
   const rng = new Rng(opts.seed + state.step * 7919);
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const cleanBuf = new Float32Array(batch * patch * patch * channels);
   const makeCard = (step: number, wall: number, valPsnr?: number, loss?: number): ModelCard => ({
     id: opts.id,
@@ -186,36 +183,7 @@ export async function trainModel(opts: TrainOptions, ctx: JobContext = {}): Prom
 
       samplePatches(data.train, batch, patch, rng, cleanBuf);
       const { input, mask } = corruptBatch(cleanBuf, batch, patch, channels, opts.corruption, arch.conditioning, rng);
-      const lossValue = tf.tidy(() => {
-        const x = tf.tensor4d(input, [batch, patch, patch, cin]);
-        const y = tf.tensor4d(cleanBuf, [batch, patch, patch, channels]);
-        const m = mask ? tf.tensor4d(mask, [batch, patch, patch, 1]) : undefined;
-        const { value, grads } = tf.variableGrads(() => {
-          let out: tf.Tensor;
-          let code: tf.Tensor | undefined;
-          if (withCode) [out, code] = withCode.apply(x, { training: true }) as tf.Tensor[];
-          else out = model.apply(x, { training: true }) as tf.Tensor;
-          const sq = tf.square(tf.sub(out, y));
-          // Inpainting is judged on the hole: weight it, but keep a little of the whole image.
-          let loss: tf.Scalar = m
-            ? (tf.add(tf.div(tf.sum(tf.mul(sq, m)), tf.add(tf.mul(tf.sum(m), channels), 1)), tf.mul(0.05, tf.mean(sq))) as tf.Scalar)
-            : (tf.mean(sq) as tf.Scalar);
-          if (reg && code) {
-            const penalty =
-              reg.kind === 'l1' ? l1Penalty(code)
-              : reg.kind === 'kl' ? klPenalty(code, reg.rho ?? 0.05)
-              : contractivePenalty((t) => encoder!.apply(t) as tf.Tensor, x, code);
-            loss = tf.add(loss, tf.mul(reg.lambda, penalty)) as tf.Scalar;
-          }
-          return loss;
-        }, vars);
-        // Clip by global norm: keeps early training of deep nets without normalisation stable.
-        const names = Object.keys(grads);
-        const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))));
-        const scale = tf.minimum(1, tf.div(1, tf.add(norm, 1e-12)));
-        optimizer.applyGradients(names.map((name) => ({ name, tensor: tf.mul(grads[name], scale) })));
-        return value.dataSync()[0];
-      });
+      const lossValue = trainStep({ input, clean: cleanBuf, mask, batch, patch });
       if (!Number.isFinite(lossValue)) throw new MendError('internal', `Training diverged at step ${step + 1} (loss ${lossValue}); try a lower --lr`);
       lastLoss = lossValue;
       step++;

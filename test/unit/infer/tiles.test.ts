@@ -41,6 +41,14 @@ function boxBlur(input: Float32Array, height: number, width: number, channels: n
   return out;
 }
 
+/** Bit-exact comparison without vitest's slow deep equality on large arrays. */
+function expectSame(a: Float32Array, b: Float32Array): void {
+  expect(a.length).toBe(b.length);
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) diff++;
+  expect(diff).toBe(0);
+}
+
 const identity: TileRunner = async (input) => new Float32Array(input);
 
 describe('reflectIndex', () => {
@@ -90,7 +98,7 @@ describe('runTiled', () => {
         return new Float32Array(x);
       };
       const out = await runTiled(input, w, h, run, base);
-      expect(out).toEqual(input);
+      expectSame(out, input);
       for (const [th, tw] of sizes) {
         expect(th % 8).toBe(0);
         expect(tw % 8).toBe(0);
@@ -105,7 +113,29 @@ describe('runTiled', () => {
     const f = (v: number) => Math.fround(v * 0.5 + 0.1);
     const run: TileRunner = async (x) => x.map(f);
     const out = await runTiled(input, w, h, run, { ...base, inChannels: 1, outChannels: 1 });
-    expect(out).toEqual(input.map(f));
+    expectSame(out, input.map(f));
+  });
+
+  it('blends per-tile outputs smoothly: cores keep their tile value, overlaps ramp between', async () => {
+    const w = 200;
+    const h = 10;
+    const plan = tilePlan(w, h, { ...base, inChannels: 1, outChannels: 1 });
+    expect(plan).toHaveLength(4); // cores of 50 px, boundaries at 50, 100, 150
+    let call = 0;
+    const run: TileRunner = async (_x, th, tw) => new Float32Array(th * tw).fill(call++);
+    const out = await runTiled(new Float32Array(w * h), w, h, run, { ...base, inChannels: 1, outChannels: 1 });
+    for (let x = 0; x < w; x++) {
+      const v = out[5 * w + x]!;
+      const k = Math.floor(x / 50);
+      const near = [50, 100, 150].find((b) => x >= b - 8 && x < b + 8);
+      if (near === undefined) expect(v).toBe(k);
+      else {
+        expect(v).toBeGreaterThan(near / 50 - 1);
+        expect(v).toBeLessThan(near / 50);
+      }
+      if (x > 0) expect(Math.abs(v - out[5 * w + x - 1]!)).toBeLessThan(0.12); // ~pi/2/16 per px
+      expect(out[x]).toBe(v); // same across rows (one tile row)
+    }
   });
 
   it('changes channel count (3 in, 1 out)', async () => {
@@ -116,7 +146,7 @@ describe('runTiled', () => {
       return o;
     };
     const out = await runTiled(input, 90, 70, run, { ...base, outChannels: 1 });
-    expect(out).toEqual(input.filter((_, i) => i % 3 === 1));
+    expectSame(out, input.filter((_, i) => i % 3 === 1));
   });
 
   it('a 5x5 box blur run tiled matches the blur of the whole image everywhere', async () => {
@@ -152,7 +182,7 @@ describe('runTiled', () => {
     const full = boxBlur(padded, 48, 64, 3, 1);
     const expected = new Float32Array(w * h * 3);
     for (let y = 0; y < h; y++) expected.set(full.subarray(y * 64 * 3, (y * 64 + w) * 3), y * w * 3);
-    expect(out).toEqual(expected);
+    expectSame(out, expected);
   });
 
   it('reports progress once per tile with increasing done', async () => {
@@ -199,7 +229,7 @@ describe('runTiled', () => {
       onOutOfMemory: (s) => sizes.push(s),
     });
     expect(sizes).toEqual([128, 64]);
-    expect(out).toEqual(input);
+    expectSame(out, input);
   });
 
   it('gives up below the minimum tile size and passes other errors through', async () => {

@@ -1,0 +1,43 @@
+/** Denoising: noise level (given or estimated), the model pass, and the strength blend. */
+import { MendError } from '../../shared/errors.js';
+import type { JobContext } from '../../shared/jobs.js';
+import { type Raster } from '../image/raster.js';
+import { estimateNoiseSigma } from '../metrics/noise-estimate.js';
+import type { LoadedModel } from '../models/store.js';
+import { runModel } from './run-model.js';
+
+export interface DenoiseOptions extends JobContext {
+  /** Noise sigma on the 0-255 scale, or 'auto' (default) to estimate it from the image. */
+  sigma?: number | 'auto';
+  /** 0 = input, 1 = full denoise (default). */
+  strength?: number;
+  tileSize?: number;
+}
+
+export interface DenoiseResult {
+  output: Raster;
+  /** The sigma used (0-255 scale). */
+  sigma: number;
+  estimated: boolean;
+}
+
+/** out = input + strength * (denoised - input), in place on `denoised`. */
+export function blendStrength(input: Raster, denoised: Raster, strength: number): Raster {
+  if (strength === 1) return denoised;
+  const a = input.data;
+  const d = denoised.data;
+  for (let i = 0; i < d.length; i++) d[i] = a[i] + strength * (d[i] - a[i]);
+  return denoised;
+}
+
+export async function denoiseRaster(raster: Raster, loaded: LoadedModel, opts: DenoiseOptions = {}): Promise<DenoiseResult> {
+  const strength = opts.strength ?? 1;
+  if (!(strength >= 0 && strength <= 1)) throw new MendError('usage', `--strength must be between 0 and 1, got ${strength}`);
+  const estimated = opts.sigma === undefined || opts.sigma === 'auto';
+  const sigma = estimated ? estimateNoiseSigma(raster) : (opts.sigma as number);
+  if (!(sigma >= 0 && sigma <= 255)) throw new MendError('usage', `--sigma must be between 0 and 255, got ${sigma}`);
+  const range = loaded.card.sigmaRange;
+  const used = range ? Math.min(Math.max(sigma, range[0]), range[1]) : sigma;
+  const output = await runModel(loaded, raster, { ...opts, noiseLevel: used / 255, stage: 'denoise' });
+  return { output: blendStrength(raster, output, strength), sigma, estimated };
+}

@@ -1,0 +1,28 @@
+/**
+ * Inpainting: a push-pull prefill of the holes, refined by the inpainting model (trained on the
+ * same prefill with random masks), then composited so every pixel outside the mask is the input.
+ */
+import type { JobContext } from '../../shared/jobs.js';
+import { type Raster } from '../image/raster.js';
+import type { LoadedModel } from '../models/store.js';
+import { pushPullFill } from './fill.js';
+import { runModel } from './run-model.js';
+
+export interface InpaintOptions extends JobContext {
+  tileSize?: number;
+}
+
+export async function inpaintRaster(raster: Raster, mask: Uint8Array, loaded: LoadedModel, opts: InpaintOptions = {}): Promise<Raster> {
+  let any = false;
+  for (let i = 0; i < mask.length && !any; i++) any = mask[i] !== 0;
+  if (!any) return { ...raster, data: new Float32Array(raster.data) };
+  const prefilled = pushPullFill(raster, mask);
+  const predicted = await runModel(loaded, prefilled, { ...opts, mask, stage: 'inpaint' });
+  const c = raster.channels;
+  const out = new Float32Array(raster.data);
+  for (let p = 0; p < mask.length; p++) {
+    if (!mask[p]) continue;
+    for (let k = 0; k < c; k++) out[p * c + k] = Math.min(1, Math.max(0, predicted.data[p * c + k]));
+  }
+  return { width: raster.width, height: raster.height, channels: c, data: out };
+}
