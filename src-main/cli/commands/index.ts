@@ -3,6 +3,8 @@ import { corruptCommand, corruptHelp } from './corrupt.js';
 import { trainCommand, trainHelp } from './train.js';
 import { anomalyCommand, anomalyHelp, denoiseCommand, denoiseHelp, inpaintCommand, inpaintHelp } from './image-commands.js';
 import { infoCommand, infoHelp } from './info.js';
+import { evalCommand, evalHelp } from './eval.js';
+import { benchCommand, benchHelp } from './bench.js';
 
 export interface Command {
   help: string;
@@ -18,6 +20,8 @@ export const commands: Record<string, Command> = {
   anomaly: { help: anomalyHelp, needsBackend: true, run: anomalyCommand },
   train: { help: trainHelp, needsBackend: true, run: trainCommand },
   corrupt: { help: corruptHelp, needsBackend: false, run: corruptCommand },
+  eval: { help: evalHelp, needsBackend: true, run: evalCommand },
+  bench: { help: benchHelp, needsBackend: true, run: benchCommand },
 };
 
 export function usage(): string {

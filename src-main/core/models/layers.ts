@@ -27,6 +27,11 @@ export interface MendConvConfig {
   kernelSize: number;
   activation?: Activation;
   name?: string;
+  /**
+   * Multiplies the initial weights' standard deviation (default 1 for ReLU layers, 0.1 for
+   * others). Only used when the layer is built, so it is not part of the saved config.
+   */
+  initScale?: number;
 }
 
 /** 2-D convolution, stride 1, 'same' padding, bias, optional activation. */
@@ -35,6 +40,7 @@ export class MendConv extends tf.layers.Layer {
   readonly filters: number;
   readonly kernelSize: number;
   readonly activation: Activation;
+  private readonly initScale?: number;
   /** Input planes, known once built. */
   inChannels = 0;
   private kernel!: tf.LayerVariable;
@@ -45,6 +51,7 @@ export class MendConv extends tf.layers.Layer {
     this.filters = config.filters;
     this.kernelSize = config.kernelSize;
     this.activation = config.activation ?? 'linear';
+    this.initScale = config.initScale;
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
@@ -52,9 +59,9 @@ export class MendConv extends tf.layers.Layer {
     const cin = shape[shape.length - 1] as number;
     this.inChannels = cin;
     const k = this.kernelSize;
-    // He initialisation for ReLU nets; output layers are scaled down so that residual models
-    // start close to the identity.
-    const scale = this.activation === 'relu' ? 1 : 0.1;
+    // He initialisation for ReLU nets; other layers are scaled down, and the noise-predicting
+    // output layer of residual models further (initScale) so that they start close to the identity.
+    const scale = this.initScale ?? (this.activation === 'relu' ? 1 : 0.1);
     this.kernel = this.addWeight('kernel', [k, k, cin, this.filters], 'float32',
       tf.initializers.varianceScaling({ scale: 2 * scale * scale, mode: 'fanIn', distribution: 'truncatedNormal' }));
     this.bias = this.addWeight('bias', [this.filters], 'float32', tf.initializers.zeros());

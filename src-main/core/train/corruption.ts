@@ -6,7 +6,7 @@ import { MendError } from '../../shared/errors.js';
 import { makeDamageMask, type DamageKind } from '../corrupt/damage.js';
 import { addNoise } from '../corrupt/noise.js';
 import { type Rng } from '../corrupt/rng.js';
-import { pushPullFill } from '../infer/fill.js';
+import { harmonicFill } from '../infer/fill.js';
 import type { Conditioning } from '../models/architectures.js';
 
 export type Range = [number, number];
@@ -23,32 +23,38 @@ export type TrainCorruption =
 
 const USAGE = 'Use none, gaussian:SIGMA or gaussian:MIN-MAX (e.g. gaussian:0-55), poisson-gaussian:A,B (ranges allowed), salt-pepper:P or damage.';
 
-function parseRange(text: string): Range {
-  const parts = text.split(/(?<=\d)-/).map((s) => Number(s.trim()));
-  if (parts.length < 1 || parts.length > 2 || parts.some((v) => !Number.isFinite(v) || v < 0)) {
+/** A plain decimal number (no sign, no hex, no empty text). */
+const NUMBER = /^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+function parseRange(text: string, max: number, what: string): Range {
+  const parts = text.split(/(?<=\d)-/).map((s) => s.trim());
+  if (parts.length > 2 || parts.some((s) => !NUMBER.test(s))) {
     throw new MendError('usage', `Bad number or range "${text}". ${USAGE}`);
   }
-  const lo = parts[0];
-  const hi = parts[1] ?? parts[0];
+  const lo = Number(parts[0]);
+  const hi = Number(parts[1] ?? parts[0]);
   if (hi < lo) throw new MendError('usage', `Range "${text}" is reversed. ${USAGE}`);
+  if (hi > max) throw new MendError('usage', `${what} must be at most ${max}, got "${text}". ${USAGE}`);
   return [lo, hi];
 }
 
 export function parseTrainCorruption(text: string): TrainCorruption {
-  const [kind, args = ''] = text.trim().split(':', 2);
+  const [kind, args = '', ...extra] = text.trim().split(':');
+  const hasArgs = text.includes(':');
+  if (extra.length > 0) throw new MendError('usage', `Bad training noise "${text}". ${USAGE}`);
   switch (kind) {
     case 'none':
-      return { kind: 'none' };
     case 'damage':
-      return { kind: 'damage' };
+      if (hasArgs) throw new MendError('usage', `Training noise "${kind}" takes no parameters, got "${text}". ${USAGE}`);
+      return { kind };
     case 'gaussian':
-      return { kind: 'gaussian', sigma: parseRange(args) };
+      return { kind: 'gaussian', sigma: parseRange(args, 255, 'Gaussian sigma') };
     case 'salt-pepper':
-      return { kind: 'salt-pepper', p: parseRange(args) };
+      return { kind: 'salt-pepper', p: parseRange(args, 1, 'Salt-and-pepper p') };
     case 'poisson-gaussian': {
-      const [a, b] = args.split(',');
-      if (b === undefined) throw new MendError('usage', `poisson-gaussian needs A,B. ${USAGE}`);
-      return { kind: 'poisson-gaussian', a: parseRange(a), b: parseRange(b) };
+      const [a, b, ...more] = args.split(',');
+      if (b === undefined || more.length > 0) throw new MendError('usage', `poisson-gaussian needs A,B. ${USAGE}`);
+      return { kind: 'poisson-gaussian', a: parseRange(a, 1, 'Poisson-Gaussian a'), b: parseRange(b, 1, 'Poisson-Gaussian b') };
     }
     default:
       throw new MendError('usage', `Unknown training noise "${text}". ${USAGE}`);
@@ -57,8 +63,27 @@ export function parseTrainCorruption(text: string): TrainCorruption {
 
 const draw = (rng: Rng, [lo, hi]: Range): number => lo + (hi - lo) * rng.next();
 
-/** Random thick polylines (objects to remove, scratches) plus dust: a general hole shape mix. */
+/** Hole masks cover at least this and at most that fraction of the patch (else redrawn). */
+export const HOLE_COVERAGE: Range = [0.005, 0.6];
+
+/**
+ * Random thick polylines (objects to remove, scratches) plus dust: a general hole shape mix.
+ * Draws that leave almost nothing to fill or almost nothing to fill from (stroke widths do not
+ * scale with the patch, so small patches could be nearly all hole) are redrawn.
+ */
 export function randomHoleMask(width: number, height: number, rng: Rng): Uint8Array {
+  let mask = drawHoleMask(width, height, rng);
+  for (let tries = 0; tries < 50; tries++) {
+    let holes = 0;
+    for (let i = 0; i < mask.length; i++) holes += mask[i];
+    const coverage = holes / mask.length;
+    if (coverage >= HOLE_COVERAGE[0] && coverage <= HOLE_COVERAGE[1]) break;
+    mask = drawHoleMask(width, height, rng);
+  }
+  return mask;
+}
+
+function drawHoleMask(width: number, height: number, rng: Rng): Uint8Array {
   const mask = new Uint8Array(width * height);
   const strokes = 1 + rng.int(4);
   for (let s = 0; s < strokes; s++) {
@@ -140,7 +165,7 @@ export function corruptBatch(
       map = () => p;
     } else if (spec.kind === 'damage') {
       const hole = randomHoleMask(size, size, rng);
-      noisy = pushPullFill(patch, hole).data;
+      noisy = harmonicFill(patch, hole).data;
       for (let p = 0; p < px; p++) masks![i * px + p] = hole[p];
       map = (p) => hole[p];
     }

@@ -1,0 +1,66 @@
+import { runBench, type BenchResult } from '../../core/bench/bench.js';
+import { REFERENCE_METHODS } from '../../core/bench/reference.js';
+import { formatEvalTable } from '../../core/eval/evaluate.js';
+import { parse } from '../args.js';
+import type { CommandContext } from '../context.js';
+
+export const benchHelp = `mend bench [--quick] [--json] [--data DIR | --no-eval]
+  Measures speed and quality of the installed default models on this machine.
+  Inference: each default model on a generated 1024x1024 picture (--quick: 512x512), in
+  megapixels/s and GFLOPS. Training: steps of the default colour denoiser's architecture
+  (batch 16, patch 64), in patches/s and effective GFLOPS (3 x forward FLOPs). Peak memory.
+  With the benchmark data (--data DIR, else MEND_DATA, else /work/shared/data): mend eval on
+  Set12 and McMaster at sigma 15,25,50 and on the McMaster inpainting masks, next to published
+  results (BM3D, DnCNN, FFDNet). --no-eval skips that part.`;
+
+const f = (v: number, d: number): string => (Number.isFinite(v) ? v.toFixed(d) : String(v));
+
+export function formatBench(r: BenchResult): string {
+  const out: string[] = [];
+  out.push(`Backend: ${r.backendDescription}${r.quick ? ' (quick run)' : ''}`);
+  out.push('', 'Inference (one picture, after a warm-up run):');
+  if (r.inference.length === 0) out.push('  no default models installed');
+  for (const i of r.inference) {
+    out.push(`  ${`${i.model} (${i.task}, ${i.kind})`.padEnd(36)} ${i.width}x${i.height}  ${f(i.seconds, 2)} s  ` +
+      `${f(i.megapixelsPerSecond, 3)} MP/s  ${f(i.flopsPerPixel / 1e3, 1)} kFLOP/px  ${f(i.gflops, 2)} GFLOPS`);
+  }
+  const t = r.training;
+  out.push('', `Training (${t.model ?? 'default mend train architecture'}: ${t.arch.kind} width ${t.arch.width}, ` +
+    `batch ${t.batch}, patch ${t.patch}, ${t.steps} timed steps after ${t.warmupSteps} warm-up):`);
+  out.push(`  ${f(t.patchesPerSecond, 2)} patches/s  ${f(t.flopsPerPixel / 1e3, 1)} kFLOP/px forward  ${f(t.gflops, 2)} GFLOPS effective (3 x forward)`);
+  out.push('', `Peak memory (RSS): ${r.peakRssMB} MB`);
+  if (r.eval) {
+    out.push('', `Benchmarks (${r.eval.data}):`);
+    for (const e of [...r.eval.denoise, ...r.eval.inpaint]) out.push('', formatEvalTable(e));
+    if (r.eval.denoise.length > 0) {
+      out.push('', 'PSNR (dB) next to published results:');
+      const header = ['set', 'sigma', 'Mend', ...REFERENCE_METHODS];
+      const rows: string[][] = [];
+      for (const e of r.eval.denoise) {
+        for (const row of e.results) {
+          const ref = REFERENCE_METHODS.map((m) => r.eval!.reference.find((x) => x.method === m && x.set === row.set && x.sigma === row.sigma));
+          rows.push([row.set, String(row.sigma), f(row.psnr, 2), ...ref.map((x) => (x ? f(x.psnr, 2) : '-'))]);
+        }
+      }
+      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+      const line = (cells: string[]): string => '  ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+      out.push(line(header), ...rows.map(line));
+    }
+  }
+  if (r.notes.length > 0) out.push('', 'Not measured:', ...r.notes.map((n) => `  ${n}`));
+  return out.join('\n');
+}
+
+export async function benchCommand(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values: v } = parse(argv, { quick: { type: 'boolean' }, data: { type: 'string' }, 'no-eval': { type: 'boolean' } }, false);
+  const result = await runBench({
+    quick: v.quick ?? false,
+    data: v['no-eval'] ? null : v.data,
+    signal: ctx.job.signal,
+    onEvent: ctx.job.onEvent,
+  });
+  ctx.reporter.done();
+  ctx.reporter.result({ task: 'bench', ...result });
+  if (!ctx.json) console.log(formatBench(result));
+  return 0;
+}

@@ -1,0 +1,276 @@
+/**
+ * `mend bench`: how fast and how good the shipped models are on this machine.
+ *  - inference speed of each registry default model on a generated picture (megapixels/s and
+ *    GFLOPS from the card's FLOPs per pixel);
+ *  - training throughput of the default colour denoiser's architecture, using the trainer's own
+ *    step (patches/s; effective GFLOPS = 3 x forward FLOPs per second: forward + two backward);
+ *  - with the benchmark data (MEND_DATA, else /work/shared/data): `mend eval` on Set12 and
+ *    McMaster at sigma 15/25/50 and the inpainting masks, next to published reference numbers.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { MendError } from '../../shared/errors.js';
+import type { JobContext } from '../../shared/jobs.js';
+import { makeDamageMask } from '../corrupt/damage.js';
+import { addNoise } from '../corrupt/noise.js';
+import { Rng } from '../corrupt/rng.js';
+import {
+  BENCH_SIGMAS, evaluateDenoise, evaluateInpaint, type DenoiseEvalRow, type EvalResult, type InpaintEvalRow,
+} from '../eval/evaluate.js';
+import { denoiseRaster } from '../infer/denoise.js';
+import { inpaintRaster } from '../infer/inpaint.js';
+import { throwIfCancelled, yieldToEventLoop } from '../jobs/cancel.js';
+import { buildModel, flopsPerPixel, sizeMultiple, type ArchSpec } from '../models/architectures.js';
+import type { ModelTask } from '../models/card.js';
+import { readRegistry, resolveModel } from '../models/registry.js';
+import type { LoadedModel } from '../models/store.js';
+import { backendStatus, describeBackend } from '../runtime/backend.js';
+import { corruptBatch, type TrainCorruption } from '../train/corruption.js';
+import { samplePatches } from '../train/patches.js';
+import { createTrainStep } from '../train/step.js';
+import { REFERENCE_PSNR, type ReferenceRow } from './reference.js';
+import { syntheticImage } from './synthetic.js';
+
+export interface BenchOptions extends JobContext {
+  /** 512x512 inference instead of 1024x1024, fewer training steps. */
+  quick?: boolean;
+  /** Benchmark data folder; undefined = MEND_DATA or /work/shared/data; null = skip the eval. */
+  data?: string | null;
+}
+
+export interface InferenceBench {
+  model: string;
+  task: ModelTask;
+  kind: 'gray' | 'color';
+  width: number;
+  height: number;
+  seconds: number;
+  megapixelsPerSecond: number;
+  flopsPerPixel: number;
+  gflops: number;
+}
+
+export interface TrainingBench {
+  /** The model whose architecture was timed, or null for the built-in default spec. */
+  model: string | null;
+  arch: ArchSpec;
+  batch: number;
+  patch: number;
+  warmupSteps: number;
+  steps: number;
+  seconds: number;
+  patchesPerSecond: number;
+  flopsPerPixel: number;
+  /** 3 x forward FLOPs per second. */
+  gflops: number;
+}
+
+export interface BenchEval {
+  data: string;
+  denoise: EvalResult<DenoiseEvalRow>[];
+  inpaint: EvalResult<InpaintEvalRow>[];
+  /** Published numbers for the sets evaluated (Set12, McMaster). */
+  reference: ReferenceRow[];
+}
+
+export interface BenchResult {
+  backend: string;
+  backendDescription: string;
+  quick: boolean;
+  inference: InferenceBench[];
+  training: TrainingBench;
+  eval: BenchEval | null;
+  /** Things not measured, and why (no default model installed, no data...). */
+  notes: string[];
+  peakRssMB: number;
+}
+
+/** What `mend train` uses when given no architecture options (unet, colour, noise-map). */
+const FALLBACK_ARCH: ArchSpec = { kind: 'unet', channels: 3, width: 48, levels: 3, blocks: 2, codeActivation: 'relu', conditioning: 'noise-map' };
+
+const DEFAULTS: { task: ModelTask; kind: 'gray' | 'color' }[] = [
+  { task: 'denoise', kind: 'color' },
+  { task: 'denoise', kind: 'gray' },
+  { task: 'inpaint', kind: 'color' },
+];
+
+/** The benchmark data folder, if any: explicit, else MEND_DATA, else /work/shared/data. */
+export function benchDataDir(explicit?: string): string | undefined {
+  const dir = explicit ?? process.env.MEND_DATA ?? '/work/shared/data';
+  return existsSync(dir) ? path.resolve(dir) : undefined;
+}
+
+async function loadDefault(task: ModelTask, kind: 'gray' | 'color'): Promise<LoadedModel | string> {
+  const id = readRegistry().defaults[task]?.[kind];
+  if (!id) return `no default ${kind} ${task} model in the registry`;
+  try {
+    return await resolveModel(id, task, kind === 'gray' ? 1 : 3);
+  } catch (e) {
+    if (e instanceof MendError && e.code === 'model') return e.message;
+    throw e;
+  }
+}
+
+async function timeInference(loaded: LoadedModel, size: number, signal?: AbortSignal): Promise<InferenceBench> {
+  const card = loaded.card;
+  const channels = card.channels;
+  const rng = new Rng(7);
+  const run = async (side: number): Promise<number> => {
+    const clean = syntheticImage(side, side, channels, 11);
+    let t0: number;
+    if (card.task === 'inpaint') {
+      const mask = makeDamageMask('blobs', side, side, rng);
+      t0 = performance.now();
+      await inpaintRaster(clean, mask, loaded, { signal });
+    } else {
+      const noisy = addNoise(clean, { kind: 'gaussian', sigma: 25 }, rng);
+      t0 = performance.now();
+      await denoiseRaster(noisy, loaded, { sigma: 25, signal });
+    }
+    return (performance.now() - t0) / 1000;
+  };
+  // Warm-up: first calls compile kernels and allocate; not what a user waits for per photo.
+  await run(Math.max(64, sizeMultiple(card.arch) * 8));
+  const seconds = await run(size);
+  const fpp = card.flopsPerPixel ?? flopsPerPixel(loaded.model);
+  const pixels = size * size;
+  return {
+    model: card.id,
+    task: card.task,
+    kind: channels === 1 ? 'gray' : 'color',
+    width: size,
+    height: size,
+    seconds,
+    megapixelsPerSecond: pixels / 1e6 / seconds,
+    flopsPerPixel: fpp,
+    gflops: (fpp * pixels) / seconds / 1e9,
+  };
+}
+
+/** Times the trainer's step on synthetic patches (same sampling and corruption as training). */
+export async function benchTraining(
+  arch: ArchSpec,
+  opts: { batch?: number; patch?: number; warmup?: number; steps?: number; signal?: AbortSignal; onStep?: (done: number, total: number) => void } = {},
+): Promise<Omit<TrainingBench, 'model'>> {
+  const batch = opts.batch ?? 16;
+  const patch = opts.patch ?? 64;
+  const warmup = opts.warmup ?? 2;
+  const steps = opts.steps ?? 4;
+  if (patch % sizeMultiple(arch) !== 0) throw new MendError('internal', `Patch ${patch} is not a multiple of ${sizeMultiple(arch)}`);
+  const model = buildModel(arch);
+  const optimizer = tf.train.adam(1e-3);
+  try {
+    const fpp = flopsPerPixel(model);
+    const step = createTrainStep(model, optimizer, arch.channels);
+    const images = [syntheticImage(256, 256, arch.channels, 3), syntheticImage(256, 256, arch.channels, 4)];
+    const corruption: TrainCorruption = arch.conditioning === 'mask' ? { kind: 'damage' } : { kind: 'gaussian', sigma: [0, 55] };
+    const rng = new Rng(5);
+    const clean = new Float32Array(batch * patch * patch * arch.channels);
+    const one = (): void => {
+      samplePatches(images, batch, patch, rng, clean);
+      const { input, mask } = corruptBatch(clean, batch, patch, arch.channels, corruption, arch.conditioning, rng);
+      step({ input, clean, mask, batch, patch });
+    };
+    let t0 = 0;
+    for (let i = 0; i < warmup + steps; i++) {
+      throwIfCancelled(opts.signal);
+      if (i === warmup) t0 = performance.now();
+      one();
+      opts.onStep?.(i + 1, warmup + steps);
+      await yieldToEventLoop();
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const patchesPerSecond = (steps * batch) / seconds;
+    return {
+      arch, batch, patch, warmupSteps: warmup, steps, seconds, patchesPerSecond, flopsPerPixel: fpp,
+      gflops: (3 * fpp * patch * patch * patchesPerSecond) / 1e9,
+    };
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
+  const emit = opts.onEvent ?? (() => undefined);
+  const quick = opts.quick ?? false;
+  const size = quick ? 512 : 1024;
+  const notes: string[] = [];
+  const stage = (detail: string, done: number, total: number): void =>
+    emit({ type: 'progress', stage: 'bench', done, total, detail });
+
+  // Inference.
+  const inference: InferenceBench[] = [];
+  for (const [i, d] of DEFAULTS.entries()) {
+    throwIfCancelled(opts.signal);
+    const loaded = await loadDefault(d.task, d.kind);
+    if (typeof loaded === 'string') {
+      notes.push(`inference ${d.kind} ${d.task}: ${loaded}`);
+      continue;
+    }
+    stage(`inference ${loaded.card.id} ${size}x${size}`, i, DEFAULTS.length);
+    inference.push(await timeInference(loaded, size, opts.signal));
+    stage(`inference ${loaded.card.id} ${size}x${size}`, i + 1, DEFAULTS.length);
+  }
+
+  // Training throughput of the default colour denoiser's architecture.
+  const colour = await loadDefault('denoise', 'color');
+  let archModel: string | null = null;
+  let arch = FALLBACK_ARCH;
+  if (typeof colour === 'string') notes.push(`training: ${colour}; timed the default \`mend train\` architecture instead`);
+  else {
+    archModel = colour.card.id;
+    arch = colour.card.arch;
+  }
+  const trained = await benchTraining(arch, {
+    warmup: quick ? 1 : 2,
+    steps: quick ? 2 : 4,
+    signal: opts.signal,
+    onStep: (done, total) => stage('training steps (batch 16, patch 64)', done, total),
+  });
+  const training: TrainingBench = { model: archModel, ...trained };
+
+  // Quality on the benchmark sets.
+  let evalResult: BenchEval | null = null;
+  const data = opts.data === null ? undefined : benchDataDir(opts.data);
+  if (opts.data === null) notes.push('eval: skipped (--no-eval)');
+  else if (!data) notes.push('eval: no benchmark data (set MEND_DATA to the data folder)');
+  else {
+    evalResult = { data, denoise: [], inpaint: [], reference: [] };
+    const job = { signal: opts.signal, onEvent: opts.onEvent };
+    for (const [set, kind] of [['Set12', 'gray'], ['McMaster', 'color']] as const) {
+      const dir = path.join(data, 'bench', set);
+      if (!existsSync(dir)) {
+        notes.push(`eval ${set}: ${dir} not found`);
+        continue;
+      }
+      const model = await loadDefault('denoise', kind);
+      if (typeof model === 'string') {
+        notes.push(`eval ${set}: ${model}`);
+        continue;
+      }
+      evalResult.denoise.push(await evaluateDenoise({ ...job, data: dir, sigmas: [...BENCH_SIGMAS], seed: 0, model: model.card.id }));
+      evalResult.reference.push(...REFERENCE_PSNR.filter((r) => r.set === set));
+    }
+    const images = path.join(data, 'bench', 'McMaster');
+    const masks = path.join(data, 'bench', 'masks', 'McMaster');
+    const inpainter = await loadDefault('inpaint', 'color');
+    if (!existsSync(images) || !existsSync(masks)) notes.push(`eval inpaint: ${masks} not found`);
+    else if (typeof inpainter === 'string') notes.push(`eval inpaint: ${inpainter}`);
+    else evalResult.inpaint.push(await evaluateInpaint({ ...job, data: images, masks, model: inpainter.card.id }));
+  }
+
+  const active = backendStatus()?.active ?? (tf.getBackend() as 'cpu');
+  return {
+    backend: active,
+    backendDescription: describeBackend(active),
+    quick,
+    inference,
+    training,
+    eval: evalResult,
+    notes,
+    // maxRSS is in kilobytes.
+    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
