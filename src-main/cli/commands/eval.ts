@@ -1,6 +1,8 @@
 import {
   BENCH_SIGMAS, evaluateDenoise, evaluateInpaint, formatEvalTable, parseSigmaList,
 } from '../../core/eval/evaluate.js';
+import { recordEval } from '../../core/models/card-eval.js';
+import { resolveModel } from '../../core/models/registry.js';
 import { MendError } from '../../shared/errors.js';
 import { num, oneOf, parse, required } from '../args.js';
 import type { CommandContext } from '../context.js';
@@ -12,6 +14,7 @@ export const evalHelp = `mend eval --data DIR [--sigma 15,25,50] [options]
   --data DIR                         clean images (e.g. Set12, McMaster)
   --sigma LIST                       denoise: noise levels on the 0-255 scale (default 15,25,50)
   --seed N                           denoise: base noise seed (default 0); same seed, same numbers
+  --record                           write the scores into the model's card (needs --model)
   --masks DIR                        inpaint: masks (white = hole) named like the images; each
                                      sub-folder of DIR with masks is scored as its own row
   Denoise: unclipped Gaussian noise, the true sigma given to the model, output clamped and
@@ -21,8 +24,9 @@ export const evalHelp = `mend eval --data DIR [--sigma 15,25,50] [options]
 export async function evalCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values: v } = parse(argv, {
     task: { type: 'string' }, model: { type: 'string' }, data: { type: 'string' },
-    sigma: { type: 'string' }, seed: { type: 'string' }, masks: { type: 'string' }, tile: { type: 'string' },
+    sigma: { type: 'string' }, seed: { type: 'string' }, masks: { type: 'string' }, tile: { type: 'string' }, record: { type: 'boolean' },
   }, false);
+  if (v.record && !v.model) throw new MendError('usage', '--record needs --model (the card to write to)');
   const task = oneOf(v.task, 'task', ['denoise', 'inpaint'] as const, 'denoise');
   const data = required(v.data, 'data');
   const tileSize = v.tile === undefined ? undefined : num(v.tile, 'tile', 512, { min: 64, max: 4096, int: true });
@@ -38,6 +42,10 @@ export async function evalCommand(argv: string[], ctx: CommandContext): Promise<
     const sigmas = v.sigma === undefined ? [...BENCH_SIGMAS] : parseSigmaList(v.sigma);
     const seed = num(v.seed, 'seed', 0, { int: true });
     result = await evaluateDenoise({ ...job, data, sigmas, seed, model: v.model });
+  }
+  if (v.record) {
+    const { dir } = await resolveModel(v.model, task, 3);
+    await recordEval(dir, result.results.map((r) => ({ ...r })));
   }
   ctx.reporter.done();
   ctx.reporter.result({ task: result.task, model: result.model, results: result.results });

@@ -5,6 +5,7 @@ import { anomalyCommand, anomalyHelp, denoiseCommand, denoiseHelp, inpaintComman
 import { infoCommand, infoHelp } from './info.js';
 import { evalCommand, evalHelp } from './eval.js';
 import { benchCommand, benchHelp } from './bench.js';
+import { batchCommand, batchHelp } from './batch.js';
 
 export interface Command {
   help: string;
@@ -17,6 +18,7 @@ export const commands: Record<string, Command> = {
   info: { help: infoHelp, needsBackend: true, run: infoCommand },
   denoise: { help: denoiseHelp, needsBackend: true, run: denoiseCommand },
   inpaint: { help: inpaintHelp, needsBackend: true, run: inpaintCommand },
+  batch: { help: batchHelp, needsBackend: true, run: batchCommand },
   anomaly: { help: anomalyHelp, needsBackend: true, run: anomalyCommand },
   train: { help: trainHelp, needsBackend: true, run: trainCommand },
   corrupt: { help: corruptHelp, needsBackend: false, run: corruptCommand },

@@ -87,7 +87,9 @@ function drawHoleMask(width: number, height: number, rng: Rng): Uint8Array {
   const mask = new Uint8Array(width * height);
   const strokes = 1 + rng.int(4);
   for (let s = 0; s < strokes; s++) {
-    const radius = 1 + rng.next() ** 2 * 12;
+    // Mostly thin strokes (scratches, cables, wires: where a network can continue edges across
+    // the hole), sometimes wide ones (objects). Wide holes alone teach little beyond the prefill.
+    const radius = 0.7 + rng.next() ** 3 * 12;
     let x = rng.next() * width;
     let y = rng.next() * height;
     const segments = 1 + rng.int(4);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pushPullFill } from '../../../src-main/core/infer/fill.js';
+import { harmonicFill, pushPullFill } from '../../../src-main/core/infer/fill.js';
 import { createRaster, type Raster } from '../../../src-main/core/image/raster.js';
 import { naturalImage } from '../../helpers/synthetic.js';
 
@@ -110,5 +110,31 @@ describe('pushPullFill', () => {
         maxStep = Math.max(maxStep, Math.abs(out[(y + 1) * w + x]! - out[y * w + x]!));
       }
     expect(maxStep).toBeLessThan(0.02);
+  });
+});
+
+describe('harmonicFill', () => {
+  it('continues a ramp across a hole almost exactly, better than push-pull, and keeps known pixels', () => {
+    const w = 40;
+    const h = 30;
+    const data = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = 0.1 + (0.8 * x) / (w - 1);
+    const mask = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 15; x < 20; x++) mask[y * w + x] = 1;
+    const raster = { width: w, height: h, channels: 1, data };
+    const pp = pushPullFill(raster, mask);
+    const hf = harmonicFill(raster, mask);
+    let errPP = 0;
+    let errHF = 0;
+    for (let p = 0; p < mask.length; p++) {
+      if (!mask[p]) {
+        expect(hf.data[p]).toBe(data[p]);
+        continue;
+      }
+      errPP = Math.max(errPP, Math.abs(pp.data[p] - data[p]));
+      errHF = Math.max(errHF, Math.abs(hf.data[p] - data[p]));
+    }
+    expect(errHF).toBeLessThan(2e-3);
+    expect(errHF).toBeLessThan(errPP);
   });
 });

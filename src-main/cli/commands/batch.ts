@@ -1,0 +1,111 @@
+/** `mend batch`: many photos in, one output folder out, resumable (core/batch does the work). */
+import path from 'node:path';
+import { BatchJob, type BatchSummary, type BatchTask } from '../../core/batch/run.js';
+import type { ImageFormat } from '../../core/image/io.js';
+import { MendError } from '../../shared/errors.js';
+import { num, oneOf, parse, required } from '../args.js';
+import type { CommandContext } from '../context.js';
+import { formatDuration } from '../progress.js';
+
+export const batchHelp = `mend batch IN... -o OUTDIR [--recursive] [--task denoise|inpaint] [--model ID] [options]
+  Denoises or inpaints many photos: any mix of files and folders, into one output folder.
+  -o, --output OUTDIR  output folder (created); outputs keep their input names (clashes get -2, -3, ...)
+  -r, --recursive      include sub-folders, mirrored under OUTDIR
+  --task denoise|inpaint   (default denoise)
+  --model ID|PATH      model (default: the registry default for each image's kind)
+  --sigma N|auto       denoise: noise level 0-255 (default auto, per image)
+  --strength S         denoise: 0 = keep the input, 1 = full denoise (default 1)
+  --mask M.png         inpaint: one mask for every image (e.g. a sensor dust spot)
+  --masks DIR          inpaint: one mask per image, matched by file name without extension
+  --format same|jpeg|png|tiff|webp|avif   output format (default same as each input)
+  --quality Q          1-100 for lossy formats   --depth 8|16   output bit depth
+  --strip-metadata     do not copy EXIF/ICC/XMP (default: each output gets its input's metadata)
+  --skip-existing      skip files whose output already exists
+  --jobs N             images processed at once (default 1)
+  --tile N             tile size (default 512)
+  Non-images are skipped and listed; a file that fails is recorded and the batch goes on.
+  Re-running the same command resumes: files finished with the same settings are not redone
+  (journal ${'mend-batch-journal.jsonl'} in OUTDIR). A JSON report is written to OUTDIR.
+  Exit status: 0 all done, 1 some files failed, 130 cancelled (Ctrl-C).`;
+
+const FORMATS = ['same', 'jpeg', 'png', 'tiff', 'webp', 'avif', 'heif'] as const;
+
+export function formatSummary(s: BatchSummary, maxFailures = 20): string {
+  const lines: string[] = [];
+  const head = s.status === 'cancelled' ? 'Cancelled' : 'Finished';
+  lines.push(`${head}: ${s.done} done, ${s.skipped} skipped, ${s.failed} failed` +
+    (s.notProcessed > 0 ? `, ${s.notProcessed} not reached` : '') + ` of ${s.total} images in ${formatDuration(s.seconds)}` +
+    (s.megapixelsPerSecond > 0 ? ` (${s.megapixelsPerSecond.toFixed(2)} MP/s)` : ''));
+  if (s.skipped > 0) {
+    const reasons = new Map<string, number>();
+    for (const f of s.skippedFiles) reasons.set(f.reason, (reasons.get(f.reason) ?? 0) + 1);
+    for (const [r, n] of reasons) lines.push(`  skipped ${n}: ${r}`);
+  }
+  if (s.failed > 0) {
+    lines.push('Failed:');
+    for (const f of s.failures.slice(0, maxFailures)) lines.push(`  ${f.input}: ${f.reason}`);
+    if (s.failures.length > maxFailures) lines.push(`  ... and ${s.failures.length - maxFailures} more (see the report)`);
+  }
+  if (s.notImages.length > 0) {
+    lines.push(`Not processed (not images): ${s.notImages.length}`);
+    for (const n of s.notImages.slice(0, 10)) lines.push(`  ${n.path}: ${n.reason}`);
+    if (s.notImages.length > 10) lines.push(`  ... and ${s.notImages.length - 10} more (see the report)`);
+  }
+  lines.push(`Report: ${s.report}`);
+  return lines.join('\n');
+}
+
+export async function batchCommand(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values: v, positionals } = parse(argv, {
+    output: { type: 'string', short: 'o' },
+    recursive: { type: 'boolean', short: 'r' },
+    task: { type: 'string' },
+    model: { type: 'string' },
+    sigma: { type: 'string' },
+    strength: { type: 'string' },
+    mask: { type: 'string' },
+    masks: { type: 'string' },
+    format: { type: 'string' },
+    quality: { type: 'string' },
+    depth: { type: 'string' },
+    'strip-metadata': { type: 'boolean' },
+    'skip-existing': { type: 'boolean' },
+    jobs: { type: 'string' },
+    tile: { type: 'string' },
+  });
+  if (positionals.length === 0) throw new MendError('usage', 'Give at least one input file or folder');
+  const outDir = required(v.output, 'output');
+  const task = oneOf<BatchTask>(v.task, 'task', ['denoise', 'inpaint'] as const, 'denoise');
+  if (task === 'inpaint' && (v.sigma !== undefined || v.strength !== undefined)) throw new MendError('usage', '--sigma and --strength are for --task denoise');
+  if (task === 'inpaint' && !v.mask === !v.masks) throw new MendError('usage', 'An inpaint batch needs --mask M.png or --masks DIR (one of them)');
+  if (task === 'denoise' && (v.mask || v.masks)) throw new MendError('usage', '--mask and --masks are for --task inpaint');
+  const format = oneOf(v.format === 'jpg' ? 'jpeg' : v.format, 'format', FORMATS, 'same');
+  const job = new BatchJob({
+    inputs: positionals,
+    outDir,
+    recursive: v.recursive,
+    task,
+    model: v.model,
+    sigma: v.sigma === undefined || v.sigma === 'auto' ? 'auto' : num(v.sigma, 'sigma', 25, { min: 0, max: 255 }),
+    strength: num(v.strength, 'strength', 1, { min: 0, max: 1 }),
+    mask: v.mask,
+    masks: v.masks,
+    format: format as ImageFormat | 'same',
+    quality: v.quality === undefined ? undefined : num(v.quality, 'quality', 90, { min: 1, max: 100, int: true }),
+    depth: v.depth === undefined ? undefined : (Number(oneOf(v.depth, 'depth', ['8', '16'] as const, '8')) as 8 | 16),
+    keepMetadata: !v['strip-metadata'],
+    skipExisting: v['skip-existing'],
+    jobs: num(v.jobs, 'jobs', 1, { min: 1, max: 64, int: true }),
+    tileSize: v.tile ? num(v.tile, 'tile', 512, { min: 64, int: true }) : undefined,
+    signal: ctx.job.signal,
+    onEvent: ctx.job.onEvent,
+    commandLine: ctx.commandLine,
+  });
+  const summary = await job.run();
+  ctx.reporter.done();
+  // The JSON result stays one reasonable line: per-file details are in the report.
+  const { files: _files, skippedFiles: _skipped, ...brief } = summary;
+  ctx.reporter.result({ task, ...brief, outDir: path.resolve(outDir) });
+  if (!ctx.json) console.log(formatSummary(summary));
+  return summary.status === 'cancelled' ? 130 : summary.failed > 0 ? 1 : 0;
+}
