@@ -1,7 +1,7 @@
 import { runBench, type BenchResult } from '../../core/bench/bench.js';
 import { REFERENCE_METHODS } from '../../core/bench/reference.js';
 import { formatEvalTable } from '../../core/eval/evaluate.js';
-import { parse } from '../args.js';
+import { num, parse } from '../args.js';
 import type { CommandContext } from '../context.js';
 
 export const benchHelp = `mend bench [--quick] [--json] [--data DIR | --no-eval]
@@ -11,7 +11,9 @@ export const benchHelp = `mend bench [--quick] [--json] [--data DIR | --no-eval]
   (batch 16, patch 64), in patches/s and effective GFLOPS (3 x forward FLOPs). Peak memory.
   With the benchmark data (--data DIR, else MEND_DATA, else /work/shared/data): mend eval on
   Set12 and McMaster at sigma 15,25,50 and on the McMaster inpainting masks, next to published
-  results (BM3D, DnCNN, FFDNet). --no-eval skips that part.`;
+  results (BM3D, DnCNN, FFDNet). --no-eval skips that part.
+  --batch N: also run a batch of N generated one-megapixel photos and report the time spent
+  beyond inference (50 is the reference batch).`;
 
 const f = (v: number, d: number): string => (Number.isFinite(v) ? v.toFixed(d) : String(v));
 
@@ -47,15 +49,21 @@ export function formatBench(r: BenchResult): string {
       out.push(line(header), ...rows.map(line));
     }
   }
+  if (r.batch) {
+    const b = r.batch;
+    out.push('', `Batch (${b.images} photos of ${b.width}x${b.height}, model ${b.model}): ${f(b.batchSeconds, 1)} s in all, ` +
+      `${f(b.inferenceSeconds, 1)} s inference, overhead ${f(100 * b.overhead, 1)}% beyond inference, ${f(b.megapixelsPerSecond, 3)} MP/s`);
+  }
   if (r.notes.length > 0) out.push('', 'Not measured:', ...r.notes.map((n) => `  ${n}`));
   return out.join('\n');
 }
 
 export async function benchCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values: v } = parse(argv, { quick: { type: 'boolean' }, data: { type: 'string' }, 'no-eval': { type: 'boolean' } }, false);
+  const { values: v } = parse(argv, { quick: { type: 'boolean' }, data: { type: 'string' }, 'no-eval': { type: 'boolean' }, batch: { type: 'string' } }, false);
   const result = await runBench({
     quick: v.quick ?? false,
     data: v['no-eval'] ? null : v.data,
+    batchImages: v.batch === undefined ? undefined : num(v.batch, 'batch', 50, { min: 1, max: 10000, int: true }),
     signal: ctx.job.signal,
     onEvent: ctx.job.onEvent,
   });

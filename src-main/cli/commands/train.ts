@@ -9,7 +9,7 @@ import type { CommandContext } from '../context.js';
 
 export const trainHelp = `mend train --data DIR --out DIR [options]
   Trains a convolutional autoencoder on a folder of images.
-  --arch unet|residual|autoencoder   (default unet)
+  --arch residual|unet|autoencoder   (default residual: trains fastest here)
   --channels 1|3                     grayscale or colour (default 3)
   --noise SPEC                       gaussian:0-55, gaussian:25, poisson-gaussian:A,B (ranges ok),
                                      salt-pepper:P, damage (inpainting), none (plain autoencoder)
@@ -34,20 +34,20 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
   const out = required(v.out, 'out');
   const noiseText = v.noise ?? 'gaussian:0-55';
   const corruption = parseTrainCorruption(noiseText);
-  const kind = oneOf(v.arch, 'arch', ['unet', 'residual', 'autoencoder'] as const, 'unet');
+  const kind = oneOf(v.arch, 'arch', ['unet', 'residual', 'autoencoder'] as const, 'residual');
   const channels = oneOf(v.channels, 'channels', ['1', '3'] as const, '3') === '1' ? 1 : 3;
   const defaultConditioning: Conditioning =
     corruption.kind === 'damage' ? 'mask' : corruption.kind === 'none' || kind === 'autoencoder' ? 'none' : 'noise-map';
   const conditioning = oneOf(v.conditioning, 'conditioning', ['none', 'noise-map', 'mask'] as const, defaultConditioning);
   const codeActivation = oneOf<CodeActivation>(v['code-activation'], 'code-activation', ['relu', 'sigmoid', 'linear'],
     v.regularizer === 'kl' ? 'sigmoid' : 'relu');
-  const width = num(v.width, 'width', kind === 'residual' ? 32 : 48, { min: 1, max: 512, int: true });
+  const width = num(v.width, 'width', kind === 'unet' ? 48 : 40, { min: 1, max: 512, int: true });
   let arch: ArchSpec;
   if (kind === 'unet') {
     arch = { kind, channels, width, levels: num(v.levels, 'levels', 3, { min: 1, max: 5, int: true }),
       blocks: num(v.blocks, 'blocks', 2, { min: 0, max: 8, int: true }), codeActivation, conditioning };
   } else if (kind === 'residual') {
-    arch = { kind, channels, width, depth: num(v.depth, 'depth', 8, { min: 3, max: 40, int: true }), codeActivation, conditioning };
+    arch = { kind, channels, width, depth: num(v.depth, 'depth', 10, { min: 3, max: 40, int: true }), codeActivation, conditioning };
   } else {
     arch = { kind, channels, width, levels: num(v.levels, 'levels', 2, { min: 1, max: 5, int: true }),
       codeChannels: num(v['code-channels'], 'code-channels', 16, { min: 1, max: 1024, int: true }), codeActivation, conditioning };

@@ -31,12 +31,15 @@ import { samplePatches } from '../train/patches.js';
 import { createTrainStep } from '../train/step.js';
 import { REFERENCE_PSNR, type ReferenceRow } from './reference.js';
 import { syntheticImage } from './synthetic.js';
+import { benchBatchOverhead, type BatchOverheadResult } from '../batch/bench.js';
 
 export interface BenchOptions extends JobContext {
   /** 512x512 inference instead of 1024x1024, fewer training steps. */
   quick?: boolean;
   /** Benchmark data folder; undefined = MEND_DATA or /work/shared/data; null = skip the eval. */
   data?: string | null;
+  /** Also time a batch of one-megapixel photos (issue: batch overhead under 10%); images count. */
+  batchImages?: number;
 }
 
 export interface InferenceBench {
@@ -81,13 +84,14 @@ export interface BenchResult {
   inference: InferenceBench[];
   training: TrainingBench;
   eval: BenchEval | null;
+  batch: BatchOverheadResult | null;
   /** Things not measured, and why (no default model installed, no data...). */
   notes: string[];
   peakRssMB: number;
 }
 
 /** What `mend train` uses when given no architecture options (unet, colour, noise-map). */
-const FALLBACK_ARCH: ArchSpec = { kind: 'unet', channels: 3, width: 48, levels: 3, blocks: 2, codeActivation: 'relu', conditioning: 'noise-map' };
+const FALLBACK_ARCH: ArchSpec = { kind: 'residual', channels: 3, width: 40, depth: 10, codeActivation: 'relu', conditioning: 'noise-map' };
 
 const DEFAULTS: { task: ModelTask; kind: 'gray' | 'color' }[] = [
   { task: 'denoise', kind: 'color' },
@@ -261,6 +265,11 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     else evalResult.inpaint.push(await evaluateInpaint({ ...job, data: images, masks, model: inpainter.card.id }));
   }
 
+  let batch: BatchOverheadResult | null = null;
+  if (opts.batchImages) {
+    batch = await benchBatchOverhead({ images: opts.batchImages, signal: opts.signal, onEvent: opts.onEvent });
+  } else notes.push('batch overhead: not run (add --batch N to time a batch of N one-megapixel photos)');
+
   const active = backendStatus()?.active ?? (tf.getBackend() as 'cpu');
   return {
     backend: active,
@@ -269,6 +278,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     inference,
     training,
     eval: evalResult,
+    batch,
     notes,
     // maxRSS is in kilobytes.
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),

@@ -60,7 +60,7 @@ describe('denoiseRaster', () => {
     for (let i = 0; i < noisy.data.length; i += 97) {
       expect(half.output.data[i]).toBeCloseTo((noisy.data[i] + full.output.data[i]) / 2, 5);
     }
-    expect(() => denoiseRaster(noisy, color, { strength: 1.5 })).rejects.toMatchObject({ code: 'usage' });
+    await expect(denoiseRaster(noisy, color, { strength: 1.5 })).rejects.toMatchObject({ code: 'usage' });
   });
 });
 
