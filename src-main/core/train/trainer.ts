@@ -91,10 +91,13 @@ export async function trainModel(opts: TrainOptions, ctx: JobContext = {}): Prom
   const optimizer = tf.train.adam(opts.learningRate);
   let model: tf.LayersModel;
   let state: CheckpointState = { step: 0, elapsedSeconds: 0 };
+  // The card records every command that contributed, so a resumed model stays reproducible.
+  let command = opts.command;
   if (opts.resume && hasCheckpoint(opts.out)) {
     const ck = await loadCheckpoint(opts.out, optimizer);
     model = ck.model;
     state = ck.state;
+    if (ck.card.training?.command) command = `${ck.card.training.command}\n${opts.command}`;
     emit({ type: 'log', level: 'info', message: `Resuming from step ${state.step} (checkpoint in ${opts.out})` });
   } else {
     model = buildModel(arch);
@@ -137,7 +140,7 @@ export async function trainModel(opts: TrainOptions, ctx: JobContext = {}): Prom
     flopsPerPixel: fpp,
     params: model.countParams(),
     training: {
-      command: opts.command,
+      command,
       data: opts.data,
       images: data.files,
       steps: step,
@@ -147,7 +150,8 @@ export async function trainModel(opts: TrainOptions, ctx: JobContext = {}): Prom
       regularizer: reg?.kind,
       lambda: reg?.lambda,
       wallSeconds: wall,
-      patchesPerSecond: wall > 0 ? ((step - startStep) * batch) / Math.max(1e-9, wall - startElapsed) : 0,
+      // Over the whole training, resumed runs included.
+      patchesPerSecond: wall > 0 ? (step * batch) / wall : 0,
       backend: describeBackend(backendStatus()?.active ?? 'cpu'),
       finalLoss: loss,
       valPsnr,
