@@ -13,7 +13,7 @@ export interface AnomalyOptions extends JobContext {
   sigma?: number;
   /** Threshold in robust standard deviations of the error (default 6). */
   threshold?: number;
-  /** Pixels to grow the mask by, so a fill covers the whole spot (default 2). */
+  /** Pixels to grow the mask by, so a fill covers the whole spot (default 1). */
   grow?: number;
 }
 
@@ -26,13 +26,13 @@ export interface AnomalyResult {
   cutoff: number;
 }
 
-/** Median of a sample of the values (exact enough for a threshold, O(n)). */
-function sampleMedian(values: Float32Array): number {
+/** Quantiles of a sample of the values (exact enough for a threshold, O(n)). */
+function sampleQuantiles(values: Float32Array, qs: number[]): number[] {
   const step = Math.max(1, Math.floor(values.length / 200_000));
   const sample: number[] = [];
   for (let i = 0; i < values.length; i += step) sample.push(values[i]);
   sample.sort((a, b) => a - b);
-  return sample[Math.floor(sample.length / 2)] ?? 0;
+  return qs.map((q) => sample[Math.min(sample.length - 1, Math.floor(q * sample.length))] ?? 0);
 }
 
 export function growMask(mask: Uint8Array, width: number, height: number, radius: number): Uint8Array {
@@ -74,12 +74,15 @@ export async function anomalyMap(raster: Raster, loaded: LoadedModel, opts: Anom
     for (let k = 0; k < c; k++) s += Math.abs(raster.data[p * c + k] - recon.data[p * c + k]);
     error[p] = s / c;
   }
-  // Robust scale: the median absolute error of a clean image is its normal level of detail.
-  const median = sampleMedian(error);
-  const cutoff = Math.max(median * (opts.threshold ?? 6) * 1.4826, 4 / 255);
+  // The normal level of error: a robust scale from the median, but never below what the 95th
+  // percentile says, since a good model rebuilds smooth areas almost exactly and the error of
+  // textured areas is heavy-tailed.
+  const t = opts.threshold ?? 6;
+  const [median, p95] = sampleQuantiles(error, [0.5, 0.95]);
+  const cutoff = Math.max(t * 1.4826 * median, (t / 2) * p95, 4 / 255);
   let mask: Uint8Array = new Uint8Array(n);
   for (let p = 0; p < n; p++) mask[p] = error[p] > cutoff ? 1 : 0;
-  mask = growMask(mask, raster.width, raster.height, opts.grow ?? 2);
+  mask = growMask(mask, raster.width, raster.height, opts.grow ?? 1);
   return { error, mask, cutoff };
 }
 
