@@ -1,4 +1,5 @@
 /** `mend denoise`, `mend inpaint` and `mend anomaly`: one image in, one image out. */
+import { stat } from 'node:fs/promises';
 import { readImage, readMask, writeImage, writeMask, defaultOutputPath, assertNotSameFile, type EncodeOptions, type ImageFormat } from '../../core/image/io.js';
 import { resolveModel } from '../../core/models/registry.js';
 import { denoiseRaster } from '../../core/infer/denoise.js';
@@ -37,7 +38,6 @@ function encodeOptions(v: { format?: string; quality?: string; depth?: string; '
 
 /** Resolves -o: a folder (existing, or ending in a separator) gets the default name inside. */
 async function outputPathFor(input: string, output: string | undefined, format: ImageFormat | undefined, suffix = 'mend'): Promise<string> {
-  const { stat } = await import('node:fs/promises');
   let out: string;
   if (!output) out = defaultOutputPath(input, { format, suffix });
   else if (/[\\/]$/.test(output) || (await stat(output).then((s) => s.isDirectory(), () => false))) {

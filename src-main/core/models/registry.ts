@@ -108,7 +108,7 @@ export async function resolveModel(idOrPath: string | undefined, task: ModelTask
     p.catch(() => cache.delete(dir!));
   }
   const loaded = await p;
-  if (loaded.card.task !== task && !(task === 'reconstruct')) {
+  if (loaded.card.task !== task) {
     throw new MendError('model', `Model "${loaded.card.id}" is a ${loaded.card.task} model, not a ${task} model`);
   }
   return loaded;
