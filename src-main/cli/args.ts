@@ -40,3 +40,13 @@ export function required(value: string | undefined, name: string): string {
   if (value === undefined || value === '') throw new MendError('usage', `--${name} is required`);
   return value;
 }
+
+/** --quality Q: an encoder quality 1-100, or undefined for the format's default. */
+export function qualityOption(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : num(value, 'quality', 90, { min: 1, max: 100, int: true });
+}
+
+/** --depth 8|16: output bits per channel, or undefined to keep the input's. */
+export function depthOption(value: string | undefined): 8 | 16 | undefined {
+  return value === undefined ? undefined : oneOf(value, 'depth', ['8', '16'] as const, '8') === '16' ? 16 : 8;
+}

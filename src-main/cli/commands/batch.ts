@@ -3,7 +3,7 @@ import path from 'node:path';
 import { BatchJob, type BatchSummary, type BatchTask } from '../../core/batch/run.js';
 import type { ImageFormat } from '../../core/image/io.js';
 import { MendError } from '../../shared/errors.js';
-import { num, oneOf, parse, required } from '../args.js';
+import { depthOption, num, oneOf, parse, qualityOption, required } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { formatDuration } from '../progress.js';
 
@@ -91,8 +91,8 @@ export async function batchCommand(argv: string[], ctx: CommandContext): Promise
     mask: v.mask,
     masks: v.masks,
     format: format as ImageFormat | 'same',
-    quality: v.quality === undefined ? undefined : num(v.quality, 'quality', 90, { min: 1, max: 100, int: true }),
-    depth: v.depth === undefined ? undefined : (Number(oneOf(v.depth, 'depth', ['8', '16'] as const, '8')) as 8 | 16),
+    quality: qualityOption(v.quality),
+    depth: depthOption(v.depth),
     keepMetadata: !v['strip-metadata'],
     skipExisting: v['skip-existing'],
     jobs: num(v.jobs, 'jobs', 1, { min: 1, max: 64, int: true }),

@@ -6,7 +6,7 @@ import { IMAGE_FORMATS, formatFromPath, type ImageFormat } from '../../core/imag
 import { assertNotSameFile, readImage, writeImage, writeMask } from '../../core/image/io.js';
 import { throwIfCancelled } from '../../core/jobs/cancel.js';
 import { MendError } from '../../shared/errors.js';
-import { num, oneOf, parse, required } from '../args.js';
+import { depthOption, num, oneOf, parse, qualityOption, required } from '../args.js';
 import type { CommandContext } from '../context.js';
 
 export const corruptHelp = `mend corrupt IN -o OUT [options]
@@ -64,9 +64,8 @@ export async function corruptCommand(argv: string[], ctx: CommandContext): Promi
   }
   const seed = num(v.seed, 'seed', 1, { int: true });
   const format = parseFormat(v.format);
-  const quality = v.quality === undefined ? undefined : num(v.quality, 'quality', 0, { min: 1, max: 100, int: true });
-  const depthText = v.depth === undefined ? undefined : oneOf(v.depth, 'depth', ['8', '16'] as const, '8');
-  const depth = depthText === undefined ? undefined : depthText === '16' ? 16 : 8;
+  const quality = qualityOption(v.quality);
+  const depth = depthOption(v.depth);
 
   assertNotSameFile(input, output);
   if (maskOut !== undefined) {

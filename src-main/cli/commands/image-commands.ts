@@ -6,7 +6,7 @@ import { denoiseRaster } from '../../core/infer/denoise.js';
 import { inpaintRaster } from '../../core/infer/inpaint.js';
 import { anomalyMap, heatmap } from '../../core/infer/anomaly.js';
 import { MendError } from '../../shared/errors.js';
-import { num, oneOf, parse, required } from '../args.js';
+import { depthOption, num, oneOf, parse, qualityOption, required } from '../args.js';
 import type { CommandContext } from '../context.js';
 
 const OUTPUT_OPTIONS = {
@@ -30,8 +30,8 @@ const OUTPUT_HELP = `  -o, --output PATH    output file or folder (default: <nam
 function encodeOptions(v: { format?: string; quality?: string; depth?: string; 'strip-metadata'?: boolean }): EncodeOptions {
   return {
     format: v.format === undefined ? undefined : oneOf<ImageFormat>(v.format === 'jpg' ? 'jpeg' : v.format, 'format', FORMATS, 'png'),
-    quality: v.quality === undefined ? undefined : num(v.quality, 'quality', 90, { min: 1, max: 100, int: true }),
-    depth: v.depth === undefined ? undefined : (Number(oneOf(v.depth, 'depth', ['8', '16'] as const, '8')) as 8 | 16),
+    quality: qualityOption(v.quality),
+    depth: depthOption(v.depth),
     keepMetadata: !v['strip-metadata'],
   };
 }

@@ -2,10 +2,11 @@
  * Model folders: TensorFlow.js layers format (model.json + weights.bin) plus card.json and a
  * human-readable card.md. Plain file I/O, so it works without tfjs-node's file:// handler.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { MendError } from '../../shared/errors.js';
+import { writeFileAtomic } from '../image/atomic-write.js';
 import './layers.js';
 import type { ModelCard } from './card.js';
 import { renderCardMarkdown } from './card-markdown.js';
@@ -16,12 +17,9 @@ export interface LoadedModel {
   dir: string;
 }
 
-/** Writes a file via a temp name + rename so a crash never leaves half a model. */
-async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.mend-tmp-${process.pid}`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
-}
+/** Temp name + rename (image/atomic-write.ts), so a crash never leaves half a model. */
+const writeAtomic = (file: string, data: string | Uint8Array): Promise<void> =>
+  writeFileAtomic(file, typeof data === 'string' ? Buffer.from(data) : data);
 
 export async function saveModelFolder(dir: string, model: tf.LayersModel, card: ModelCard): Promise<void> {
   await mkdir(dir, { recursive: true });
