@@ -1,5 +1,6 @@
-// Vitest global setup: compiles the app once (`npx tsc -p .` -> dist/) so tests that spawn the
-// real CLI (bin/mend.js runs dist/src-main/cli/main.js) run the current sources.
+// Vitest global setup: builds the app once (tsc -> dist/, vite -> dist/renderer) so tests that
+// spawn the real CLI (bin/mend.js runs dist/src-main/cli/main.js) or load the interface in a
+// browser run the current sources.
 import { execFileSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,5 +12,11 @@ export default function setup(): void {
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
     throw new Error(`tsc -p . failed, cannot build dist/ for the CLI tests:\n${err.stdout ?? ''}${err.stderr ?? err.message}`);
+  }
+  try {
+    execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'pipe', encoding: 'utf8' });
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`vite build failed, cannot build the interface for the browser tests:\n${err.stdout ?? ''}${err.stderr ?? err.message}`);
   }
 }
