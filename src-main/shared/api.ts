@@ -251,7 +251,12 @@ export type JobStreamEvent =
   | { type: 'resumed' };
 
 export interface ApiError {
-  code: MendErrorCode | 'unauthorized' | 'engine-crashed';
+  /**
+   * 'unauthorized': web mode without a valid access token; 'forbidden': a server-side path
+   * outside the `mend serve --root` folders (or no root given); 'engine-crashed': the engine
+   * process died (the next call restarts it).
+   */
+  code: MendErrorCode | 'unauthorized' | 'forbidden' | 'engine-crashed';
   message: string;
 }
 
