@@ -113,3 +113,11 @@ export async function resolveModel(idOrPath: string | undefined, task: ModelTask
   }
   return loaded;
 }
+
+/**
+ * Drops a model folder from the load cache, so the next resolveModel reads it again: for a host
+ * that replaces, renames or deletes user models while it runs (the engine process).
+ */
+export function forgetModel(dir: string): void {
+  cache.delete(path.resolve(dir));
+}

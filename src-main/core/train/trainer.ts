@@ -42,6 +42,25 @@ export interface TrainOptions {
   description: string;
   /** The command line, recorded in the card so the model can be reproduced. */
   command: string;
+  /**
+   * Called after each validation with the first few fixed validation patches, for a live preview
+   * of what the model does (the interface's training view). Optional: costs one small predict.
+   */
+  onSamples?: (samples: TrainSamples) => void | Promise<void>;
+  /** Patches onSamples gets (default 3, at most the validation set). */
+  sampleCount?: number;
+}
+
+/** Validation patches at one step: NHWC float32 in [0,1], `count` patches of size x size x channels. */
+export interface TrainSamples {
+  step: number;
+  count: number;
+  size: number;
+  channels: number;
+  clean: Float32Array;
+  /** The model's input image planes (noisy, or prefilled holes), without the conditioning plane. */
+  corrupted: Float32Array;
+  output: Float32Array;
 }
 
 export interface TrainResult {
@@ -127,6 +146,21 @@ export async function trainModel(opts: TrainOptions, ctx: JobContext = {}): Prom
       return psnrFromMse(tf.mean(sq).dataSync()[0]);
     });
 
+  const sampleCount = Math.min(VAL_PATCHES, Math.max(1, Math.floor(opts.sampleCount ?? 3)));
+  const samples = (at: number): TrainSamples => {
+    const px = valSize * valSize;
+    const input = valBatch.input.subarray(0, sampleCount * px * cin);
+    const output = tf.tidy(() => {
+      const y = tf.clipByValue(model.predict(tf.tensor4d(input, [sampleCount, valSize, valSize, cin])) as tf.Tensor, 0, 1);
+      return Float32Array.from(y.dataSync());
+    });
+    const corrupted = new Float32Array(sampleCount * px * channels);
+    for (let p = 0; p < sampleCount * px; p++) {
+      for (let c = 0; c < channels; c++) corrupted[p * channels + c] = input[p * cin + c];
+    }
+    return { step: at, count: sampleCount, size: valSize, channels, clean: valClean.slice(0, sampleCount * px * channels), corrupted, output };
+  };
+
   const rng = new Rng(opts.seed + state.step * 7919);
   const cleanBuf = new Float32Array(batch * patch * patch * channels);
   const makeCard = (step: number, wall: number, valPsnr?: number, loss?: number): ModelCard => ({
@@ -191,7 +225,10 @@ export async function trainModel(opts: TrainOptions, ctx: JobContext = {}): Prom
       if (!Number.isFinite(lossValue)) throw new MendError('internal', `Training diverged at step ${step + 1} (loss ${lossValue}); try a lower --lr`);
       lastLoss = lossValue;
       step++;
-      if (step % opts.valEvery === 0 || step === opts.steps) valPsnr = validate();
+      if (step % opts.valEvery === 0 || step === opts.steps) {
+        valPsnr = validate();
+        if (opts.onSamples) await opts.onSamples(samples(step));
+      }
       const secs = (performance.now() - t0) / 1000;
       const rate = ((step - startStep) * batch) / secs;
       emit({
