@@ -201,6 +201,8 @@ export function reduceBatchEvent(run: BatchRun, e: JobStreamEvent): BatchRun {
       } else if (e.output) {
         r.outputs = [...r.outputs, e.output];
       }
+      // File events can arrive before the progress event that counts them.
+      if (r.total > 0) r.done = Math.min(r.total, Math.max(r.done, r.outputs.length + r.failures.length + r.skipsSeen));
       return r;
     case 'paused':
       if (r.phase === 'running' || r.phase === 'starting') r.phase = 'paused';

@@ -84,6 +84,9 @@ describe('batch run events', () => {
     // The core's own counts (in metrics) agree and do not double-count.
     r = reduceBatchEvent(r, { type: 'progress', stage: 'batch', done: 3, total: 4, metrics: { filesDone: 3, filesTotal: 4, failed: 1, skipped: 1 } });
     expect([r.done, r.failed, r.skipped]).toEqual([3, 1, 1]);
+    // A file finished before its progress event still counts.
+    r = reduceBatchEvent(r, { type: 'file', input: 'e.jpg', output: 'e.jpg', status: 'done' });
+    expect(r.done).toBe(4);
     r = reduceBatchEvent(r, { type: 'paused' });
     expect(r.phase).toBe('paused');
     r = reduceBatchEvent(r, { type: 'resumed' });
@@ -94,6 +97,7 @@ describe('batch run events', () => {
     };
     r = finishBatchRun(r, result);
     expect([r.phase, r.done, r.total, r.outputs.length, r.outDir]).toEqual(['completed', 4, 4, 2, 'w1']);
+    expect(r.done).toBeLessThanOrEqual(r.total);
     expect(batchSummary(result)).toBe('Finished: 2 written, 1 skipped, 1 failed of 4 images in 1 min 05 s.');
   });
   it('a cancelled summary counts what was not reached', () => {
