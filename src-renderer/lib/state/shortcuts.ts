@@ -3,8 +3,10 @@
  * handler uses the same key names, so the help cannot drift from what the keys do.
  */
 export interface Shortcut {
+  /** Keys pressed together ("Ctrl", "Z"), or alternatives when `either` is set ("[", "]"). */
   keys: string[];
   action: string;
+  either?: boolean;
 }
 
 export interface ShortcutGroup {
@@ -20,7 +22,7 @@ export const SHORTCUTS: ShortcutGroup[] = [
       { keys: ['Ctrl', 'O'], action: 'Open photos' },
       { keys: ['Ctrl', 'V'], action: 'Paste an image from the clipboard' },
       { keys: ['Ctrl', 'S'], action: 'Export the current result' },
-      { keys: ['←', '→'], action: 'Previous / next photo in the filmstrip' },
+      { keys: ['←', '→'], action: 'Previous / next photo in the filmstrip', either: true },
       { keys: ['Esc'], action: 'Close dialogs' },
     ],
   },
@@ -29,7 +31,7 @@ export const SHORTCUTS: ShortcutGroup[] = [
     items: [
       { keys: ['F'], action: 'Fit to window' },
       { keys: ['1'], action: '100% (real pixels)' },
-      { keys: ['+', '−'], action: 'Zoom in / out' },
+      { keys: ['+', '−'], action: 'Zoom in / out', either: true },
       { keys: ['Wheel'], action: 'Zoom around the pointer' },
       { keys: ['Space', 'drag'], action: 'Pan (any tool)' },
       { keys: ['H'], action: 'Hand tool (drag to pan)' },
@@ -40,8 +42,7 @@ export const SHORTCUTS: ShortcutGroup[] = [
     title: 'Compare',
     items: [
       { keys: ['Y'], action: 'Next compare mode (single, split, side by side, difference)' },
-      { keys: ['\\'], action: 'Hold to see the original' },
-      { keys: ['O'], action: 'Hold to see the original' },
+      { keys: ['\\', 'O'], action: 'Hold to see the original', either: true },
       { keys: ['A'], action: 'Toggle the anomaly heat map' },
     ],
   },
@@ -50,8 +51,7 @@ export const SHORTCUTS: ShortcutGroup[] = [
     items: [
       { keys: ['B'], action: 'Brush' },
       { keys: ['E'], action: 'Eraser' },
-      { keys: ['['], action: 'Smaller brush' },
-      { keys: [']'], action: 'Larger brush' },
+      { keys: ['[', ']'], action: 'Smaller / larger brush', either: true },
       { keys: ['Shift', '[ ]'], action: 'Softer / harder brush' },
       { keys: ['M'], action: 'Show or hide the mask' },
       { keys: ['Ctrl', 'Z'], action: 'Undo mask edit' },

@@ -1,0 +1,397 @@
+/**
+ * The Edit page's state: the photos opened in it (one session each), every result computed from
+ * them (a chain of versions to step back through), and the one job running at a time.
+ *
+ * Pixels never live here: images are engine ids, drawn by the viewer from their URLs.
+ */
+import {
+  api,
+  type DamageKind,
+  type ExportOptions,
+  type ImageComparison,
+  type ImageId,
+  type ImageInfo,
+  type JobResultFor,
+  type JobSpec,
+} from '../api';
+import { addImageInfo, images } from './images.svelte';
+import { models } from './models.svelte';
+import { errorMessage, notify, reportError } from './toasts.svelte';
+import { beginActivity } from './activity.svelte';
+import { estimateEta, formatSigma, progressFraction } from '../canvas/format';
+import { isImageFile } from '../canvas/files';
+import { forgetBitmaps } from '../canvas/bitmaps';
+
+export type VersionKind = 'original' | 'corrupted' | 'denoised' | 'inpainted';
+
+export interface Version {
+  key: string;
+  kind: VersionKind;
+  image: ImageInfo;
+  /** The version this one was computed from. */
+  parent?: string;
+  title: string;
+  detail: string;
+  /** Denoise strength 0..1 (the viewer and export blend with the parent); 1 for the rest. */
+  strength: number;
+  /** Against the clean original, for versions that descend from a synthetic corruption. */
+  metrics?: ImageComparison;
+  /** The same inside the damage mask (damage corruptions only). */
+  maskMetrics?: ImageComparison;
+  /** Corrupted: the damage mask; inpainted: the mask that was filled. */
+  mask?: ImageInfo;
+  corruption?: { kind: 'noise' | 'damage'; spec: string; sigma?: number };
+}
+
+export interface Session {
+  id: ImageId;
+  original: ImageInfo;
+  versions: Version[];
+  current: string;
+  heatmap?: ImageInfo;
+  anomalyMask?: ImageInfo;
+  flaggedPixels?: number;
+}
+
+export type JobKind = 'corrupt' | 'denoise' | 'inpaint' | 'anomaly';
+
+export interface EditorJob {
+  kind: JobKind;
+  label: string;
+  session: ImageId;
+  /** 0..1, or -1 until the job says how much work there is. */
+  fraction: number;
+  etaSeconds?: number;
+  stage: string;
+  detail: string;
+  startedAt: number;
+  cancelling: boolean;
+}
+
+export type CompareWith = 'original' | 'input';
+
+export const editor = $state<{
+  sessions: Session[];
+  selected: ImageId | null;
+  job: EditorJob | null;
+  /** Uploads in flight (the filmstrip shows a placeholder for each). */
+  adding: number;
+  compareWith: CompareWith;
+}>({ sessions: [], selected: null, job: null, adding: 0, compareWith: 'original' });
+
+const ORIGINAL_KEY = 'original';
+let versionCounter = 0;
+let cancelRequested: (() => Promise<void>) | null = null;
+
+// ---- Look-ups (plain functions: called inside $derived they track what they read) ---------
+
+export function getSession(id: ImageId | null): Session | undefined {
+  return id ? editor.sessions.find((s) => s.id === id) : undefined;
+}
+
+export function selectedSession(): Session | undefined {
+  return getSession(editor.selected);
+}
+
+export function versionOf(s: Session, key: string | undefined): Version | undefined {
+  return key ? s.versions.find((v) => v.key === key) : undefined;
+}
+
+export function currentVersion(s: Session): Version {
+  return versionOf(s, s.current) ?? s.versions[0]!;
+}
+
+export function parentOf(s: Session, v: Version): Version | undefined {
+  return versionOf(s, v.parent);
+}
+
+/** The synthetic corruption this version descends from (itself included), if any. */
+export function corruptedAncestor(s: Session, v: Version): Version | undefined {
+  for (let cur: Version | undefined = v; cur; cur = parentOf(s, cur)) if (cur.kind === 'corrupted') return cur;
+  return undefined;
+}
+
+function modelName(id: string): string {
+  return models.find((m) => m.id === id)?.name ?? id;
+}
+
+function newSession(info: ImageInfo): Session {
+  return {
+    id: info.id,
+    original: info,
+    versions: [{ key: ORIGINAL_KEY, kind: 'original', image: info, title: 'Original', detail: describeImage(info), strength: 1 }],
+    current: ORIGINAL_KEY,
+  };
+}
+
+export function describeImage(info: ImageInfo): string {
+  const colour = info.channels === 1 ? 'grey' : 'colour';
+  return `${info.width} × ${info.height} · ${colour} · ${info.bitDepth}-bit ${info.format.toUpperCase()}`;
+}
+
+// ---- Loading and removing photos ----------------------------------------------------------
+
+/** Uploads image files (drop, picker, paste); other files are skipped with a note. */
+export async function addFiles(files: File[]): Promise<number> {
+  const wanted = files.filter((f) => isImageFile(f));
+  const skipped = files.length - wanted.length;
+  if (skipped > 0) notify('info', `${skipped} ${skipped === 1 ? 'file is' : 'files are'} not an image and ${skipped === 1 ? 'was' : 'were'} skipped`);
+  let added = 0;
+  editor.adding += wanted.length;
+  for (const file of wanted) {
+    try {
+      const info = await api.addImage(file.name, file);
+      addImageInfo(info);
+      if (!getSession(info.id)) editor.sessions.push(newSession(info));
+      if (added === 0) editor.selected = info.id;
+      added++;
+    } catch (e) {
+      notify('error', `${file.name}: ${errorMessage(e)}`);
+    } finally {
+      editor.adding--;
+    }
+  }
+  return added;
+}
+
+/** Hooks other editor stores register to drop per-photo state (the mask) with the photo. */
+const removeHooks: ((id: ImageId) => void)[] = [];
+export function onSessionRemoved(hook: (id: ImageId) => void): void {
+  removeHooks.push(hook);
+}
+
+export async function removeSession(id: ImageId): Promise<void> {
+  const i = editor.sessions.findIndex((s) => s.id === id);
+  if (i < 0) return;
+  if (editor.job?.session === id) await cancelJob();
+  const s = editor.sessions[i]!;
+  const ids = new Set<ImageId>();
+  for (const v of s.versions) {
+    ids.add(v.image.id);
+    if (v.mask) ids.add(v.mask.id);
+  }
+  if (s.heatmap) ids.add(s.heatmap.id);
+  if (s.anomalyMask) ids.add(s.anomalyMask.id);
+  editor.sessions.splice(i, 1);
+  if (editor.selected === id) editor.selected = editor.sessions[Math.min(i, editor.sessions.length - 1)]?.id ?? null;
+  for (const hook of removeHooks) hook(id);
+  const removeOne = async (imageId: ImageId): Promise<void> => {
+    try {
+      await api.removeImage(imageId);
+    } catch (e) {
+      // A derived image the engine already dropped with its parent is not worth a message.
+      if (imageId === id && (e as { code?: string }).code !== 'not-found') reportError(e);
+    }
+    const k = images.findIndex((x) => x.id === imageId);
+    if (k >= 0) images.splice(k, 1);
+    forgetBitmaps((url) => url.includes(encodeURIComponent(imageId)));
+  };
+  // Results first, then the original.
+  for (const imageId of ids) if (imageId !== id) await removeOne(imageId);
+  await removeOne(id);
+}
+
+export function selectSession(id: ImageId): void {
+  if (getSession(id)) editor.selected = id;
+}
+
+export function selectNeighbour(dir: 1 | -1): void {
+  const n = editor.sessions.length;
+  if (n === 0) return;
+  const i = editor.sessions.findIndex((s) => s.id === editor.selected);
+  editor.selected = editor.sessions[(i + dir + n) % n]!.id;
+}
+
+export function selectVersion(s: Session, key: string): void {
+  if (versionOf(s, key)) s.current = key;
+}
+
+export function setStrength(v: Version, strength: number): void {
+  v.strength = Math.min(1, Math.max(0, strength));
+}
+
+function addVersion(s: Session, v: Omit<Version, 'key'>): Version {
+  const version: Version = { ...v, key: `v${++versionCounter}` };
+  s.versions.push(version);
+  s.current = version.key;
+  addImageInfo(v.image);
+  if (v.mask) addImageInfo(v.mask);
+  return s.versions[s.versions.length - 1]!;
+}
+
+// ---- Jobs ---------------------------------------------------------------------------------
+
+async function runJob<S extends JobSpec>(kind: JobKind, s: Session, label: string, spec: S): Promise<JobResultFor<S> | undefined> {
+  if (editor.job) {
+    notify('info', 'Another job is running: wait for it or cancel it first');
+    return undefined;
+  }
+  const startedAt = performance.now();
+  editor.job = { kind, label, session: s.id, fraction: -1, stage: '', detail: '', startedAt, cancelling: false };
+  const activity = beginActivity(label);
+  try {
+    const handle = await api.startJob(spec, (e) => {
+      activity.event(e);
+      const job = editor.job;
+      if (!job) return;
+      if (e.type === 'progress') {
+        job.fraction = e.total > 0 ? progressFraction(e.done, e.total) : -1;
+        job.etaSeconds = e.etaSeconds ?? estimateEta((performance.now() - startedAt) / 1000, e.done, e.total);
+        job.stage = e.stage;
+        job.detail = e.detail ?? '';
+      } else if (e.type === 'log' && e.level === 'warn') {
+        notify('info', e.message);
+      }
+    });
+    cancelRequested = () => handle.cancel();
+    // Cancel pressed while the job was being submitted.
+    if (editor.job?.cancelling) void handle.cancel().catch(() => undefined);
+    return await handle.done;
+  } catch (e) {
+    reportError(e);
+    return undefined;
+  } finally {
+    cancelRequested = null;
+    editor.job = null;
+    activity.end();
+  }
+}
+
+export async function cancelJob(): Promise<void> {
+  if (!editor.job || editor.job.cancelling) return;
+  editor.job.cancelling = true;
+  try {
+    await cancelRequested?.();
+  } catch (e) {
+    reportError(e);
+  }
+}
+
+async function compareSafe(reference: ImageId, image: ImageId, mask?: ImageId): Promise<ImageComparison | undefined> {
+  try {
+    return await api.compare(reference, image, mask);
+  } catch (e) {
+    notify('error', `Could not measure the result: ${errorMessage(e)}`);
+    return undefined;
+  }
+}
+
+export interface CorruptChoice {
+  noise?: string;
+  damage?: DamageKind;
+  seed?: number;
+  /** Gaussian sigma, remembered so Denoise can use the true level. */
+  sigma?: number;
+  /** "Gaussian σ 25", "Scratches". */
+  label: string;
+}
+
+/** Adds synthetic noise or damage to the clean original (which stays the reference). */
+export async function corrupt(s: Session, c: CorruptChoice): Promise<Version | undefined> {
+  const r = await runJob('corrupt', s, `Corrupting ${s.original.name}`, {
+    type: 'corrupt', image: s.original.id, noise: c.noise, damage: c.damage, seed: c.seed,
+  });
+  if (!r) return undefined;
+  const maskMetrics = r.mask ? await compareSafe(s.original.id, r.image.id, r.mask.id) : undefined;
+  return addVersion(s, {
+    kind: 'corrupted',
+    image: r.image,
+    parent: ORIGINAL_KEY,
+    title: 'Corrupted',
+    detail: c.label,
+    strength: 1,
+    metrics: r.comparison,
+    maskMetrics,
+    mask: r.mask,
+    corruption: { kind: c.damage ? 'damage' : 'noise', spec: c.noise ?? c.damage ?? '', sigma: c.sigma },
+  });
+}
+
+/** Metrics of a result against the clean original when its chain starts from a corruption. */
+async function measure(s: Session, parent: Version, image: ImageId): Promise<Pick<Version, 'metrics' | 'maskMetrics'>> {
+  const corrupted = corruptedAncestor(s, parent);
+  if (!corrupted) return {};
+  const metrics = await compareSafe(s.original.id, image);
+  const maskMetrics = corrupted.mask ? await compareSafe(s.original.id, image, corrupted.mask.id) : undefined;
+  return { metrics, maskMetrics };
+}
+
+export async function denoise(s: Session, model: string | undefined, sigma: number | 'auto'): Promise<Version | undefined> {
+  const input = currentVersion(s);
+  const r = await runJob('denoise', s, `Denoising ${s.original.name}`, { type: 'denoise', image: input.image.id, model, sigma });
+  if (!r) return undefined;
+  const m = await measure(s, input, r.image.id);
+  return addVersion(s, {
+    kind: 'denoised',
+    image: r.image,
+    parent: input.key,
+    title: 'Denoised',
+    detail: `${modelName(r.model)} · ${formatSigma(r.sigma)}${r.estimated ? ' (estimated)' : ''} · ${r.seconds.toFixed(1)} s`,
+    strength: 1,
+    ...m,
+  });
+}
+
+export async function inpaint(s: Session, mask: ImageInfo, model: string | undefined): Promise<Version | undefined> {
+  const input = currentVersion(s);
+  const r = await runJob('inpaint', s, `Inpainting ${s.original.name}`, { type: 'inpaint', image: input.image.id, mask: mask.id, model });
+  if (!r) return undefined;
+  const m = await measure(s, input, r.image.id);
+  return addVersion(s, {
+    kind: 'inpainted',
+    image: r.image,
+    parent: input.key,
+    title: 'Inpainted',
+    detail: `${modelName(r.model)} · ${r.maskedPixels.toLocaleString()} px filled · ${r.seconds.toFixed(1)} s`,
+    strength: 1,
+    mask,
+    ...m,
+  });
+}
+
+/** Runs anomaly detection on the current version; keeps its heat map and suggested mask. */
+export async function detectAnomalies(s: Session, model?: string): Promise<ImageInfo | undefined> {
+  const input = currentVersion(s);
+  const r = await runJob('anomaly', s, `Looking for damage in ${s.original.name}`, { type: 'anomaly', image: input.image.id, model });
+  if (!r) return undefined;
+  s.heatmap = r.heatmap;
+  s.anomalyMask = r.mask;
+  s.flaggedPixels = r.flaggedPixels;
+  addImageInfo(r.heatmap);
+  addImageInfo({ ...r.mask, role: 'mask' });
+  return r.mask;
+}
+
+export interface ExportChoice {
+  format: ExportOptions['format'];
+  quality: number;
+  depth: 8 | 16;
+  keepMetadata: boolean;
+  fileName: string;
+}
+
+/** Exports the current version (with its denoise strength) under a new name. */
+export async function exportCurrent(s: Session, c: ExportChoice): Promise<string | undefined> {
+  const v = currentVersion(s);
+  const parent = parentOf(s, v);
+  const blend = v.kind === 'denoised' && v.strength < 1 && parent;
+  const opts: ExportOptions = {
+    image: v.image.id,
+    base: blend ? parent.image.id : undefined,
+    strength: blend ? v.strength : undefined,
+    source: s.original.id,
+    format: c.format,
+    quality: c.format === 'jpeg' || c.format === 'webp' || c.format === 'avif' ? c.quality : undefined,
+    depth: c.format === 'png' || c.format === 'tiff' ? c.depth : undefined,
+    keepMetadata: c.keepMetadata,
+    fileName: c.fileName,
+  };
+  try {
+    const name = await api.exportImage(opts);
+    notify('success', `Saved as ${name}`);
+    return name;
+  } catch (e) {
+    reportError(e);
+    return undefined;
+  }
+}
