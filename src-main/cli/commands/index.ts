@@ -6,6 +6,7 @@ import { infoCommand, infoHelp } from './info.js';
 import { evalCommand, evalHelp } from './eval.js';
 import { benchCommand, benchHelp } from './bench.js';
 import { batchCommand, batchHelp } from './batch.js';
+import { serveCommand, serveHelp } from './serve.js';
 
 export interface Command {
   help: string;
@@ -24,6 +25,8 @@ export const commands: Record<string, Command> = {
   corrupt: { help: corruptHelp, needsBackend: false, run: corruptCommand },
   eval: { help: evalHelp, needsBackend: true, run: evalCommand },
   bench: { help: benchHelp, needsBackend: true, run: benchCommand },
+  // The engine process loads TensorFlow.js; the web server itself does not.
+  serve: { help: serveHelp, needsBackend: false, run: serveCommand },
 };
 
 export function usage(): string {

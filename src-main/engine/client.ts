@@ -1,0 +1,272 @@
+/**
+ * EngineClient: how a host (the web server; later the Electron main process) uses the engine
+ * process. It starts the engine on first use, matches replies to calls by id, routes job events,
+ * and survives the engine dying:
+ *
+ *  - a crash or exit rejects every pending call and running job with 'engine-crashed' and a
+ *    message that says so; the next call starts a fresh engine. The workspace folder belongs to
+ *    the host, so images survive (the new engine reads their meta.json again).
+ *  - cancel is cooperative first (the job stops at its next tile or step); a job that has not
+ *    ended after the grace period (default 3 s) gets the engine killed and restarted. That job
+ *    then rejects with 'cancelled'; other jobs in that engine with 'engine-crashed'.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ApiError, BackendInfo, JobId, JobResult, JobResultFor, JobSpec, JobStreamEvent } from '../shared/api.js';
+import type { EngineMethod } from './engine.js';
+import { EngineError, fromApiError } from './errors.js';
+import { newId } from './layout.js';
+import { ENGINE_ENV, isEngineMessage, type CallArgs, type CallValue, type ControlAction, type EngineMessage, type HostMessage } from './protocol.js';
+
+export interface EngineClientOptions {
+  /** The workspace folder (the host creates and removes it). */
+  workspaceDir: string;
+  /** Real paths of the shared roots (web mode); undefined = no restriction (desktop). */
+  roots?: string[];
+  mode?: 'web' | 'desktop';
+  /** The engine entry; default: main.js beside this file, else dist/src-main/engine/main.js. */
+  entry?: string;
+  /** How long a cancelled job may take to stop before the engine is killed (default 3000 ms). */
+  cancelGraceMs?: number;
+  /** Extra environment for the engine process (MEND_BACKEND, MEND_USER_MODELS, ...). */
+  env?: NodeJS.ProcessEnv;
+  /** Where the engine's stdout/stderr go (default: inherited). */
+  stdio?: 'inherit' | 'ignore';
+}
+
+export interface ClientJob<S extends JobSpec = JobSpec> {
+  id: JobId;
+  done: Promise<JobResultFor<S>>;
+  cancel(): Promise<void>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+}
+
+interface PendingCall {
+  resolve(v: unknown): void;
+  reject(e: EngineError): void;
+}
+
+interface PendingJob {
+  onEvent(e: JobStreamEvent): void;
+  resolve(r: JobResult): void;
+  reject(e: EngineError): void;
+  cancelTimer?: NodeJS.Timeout;
+  cancelling: boolean;
+  engine: ChildProcess;
+}
+
+/** The compiled engine entry (client.js and main.js sit side by side in dist/). */
+export function defaultEngineEntry(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const beside = path.join(here, 'main.js');
+  if (existsSync(beside)) return beside;
+  // Running from sources (tests): the build's copy.
+  let dir = here;
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, 'dist', 'src-main', 'engine', 'main.js');
+    if (existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  throw new EngineError('internal', 'The engine is not built (dist/src-main/engine/main.js is missing): run npm run build');
+}
+
+export class EngineClient {
+  private child: ChildProcess | undefined;
+  private nextCall = 1;
+  private readonly calls = new Map<number, PendingCall & { engine: ChildProcess }>();
+  private readonly jobs = new Map<JobId, PendingJob>();
+  /** Why we are killing the current engine (so its exit is not reported as a crash). */
+  private killReason: string | undefined;
+  private closed = false;
+  private readyInfo: BackendInfo | undefined;
+  private readonly grace: number;
+
+  constructor(private readonly opts: EngineClientOptions) {
+    this.grace = opts.cancelGraceMs ?? 3000;
+  }
+
+  /** The engine's process id (undefined until it has started). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** The backend the engine reported once it was up. */
+  get backend(): BackendInfo | undefined {
+    return this.readyInfo;
+  }
+
+  private ensure(): ChildProcess {
+    if (this.closed) throw new EngineError('internal', 'The engine client is closed');
+    if (this.child) return this.child;
+    const child = fork(this.opts.entry ?? defaultEngineEntry(), [], {
+      env: {
+        ...process.env,
+        ...this.opts.env,
+        [ENGINE_ENV.workspace]: this.opts.workspaceDir,
+        [ENGINE_ENV.mode]: this.opts.mode ?? 'desktop',
+        ...(this.opts.roots ? { [ENGINE_ENV.roots]: JSON.stringify(this.opts.roots) } : {}),
+      },
+      stdio: this.opts.stdio === 'ignore' ? ['ignore', 'ignore', 'ignore', 'ipc'] : ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'json',
+    });
+    this.child = child;
+    this.killReason = undefined;
+    child.on('message', (m) => {
+      if (isEngineMessage(m)) this.onMessage(m);
+    });
+    child.on('exit', (code, signal) => this.onExit(child, code, signal));
+    // 'error' (spawn failed, or a send on a dead channel): the exit handler does the cleanup.
+    child.on('error', () => undefined);
+    return child;
+  }
+
+  private send(child: ChildProcess, m: HostMessage): void {
+    if (!child.connected) throw new EngineError('engine-crashed', 'The engine process is not running; try again');
+    child.send(m, (err) => {
+      if (err) child.kill('SIGKILL');
+    });
+  }
+
+  private onMessage(m: EngineMessage): void {
+    switch (m.kind) {
+      case 'ready':
+        this.readyInfo = m.backend;
+        return;
+      case 'fatal':
+        // Calls get the same error in their replies; nothing else to do.
+        return;
+      case 'reply': {
+        const call = this.calls.get(m.id);
+        if (!call) return;
+        this.calls.delete(m.id);
+        if (m.ok) call.resolve(m.value);
+        else call.reject(fromApiError(m.error));
+        return;
+      }
+      case 'event':
+        try {
+          this.jobs.get(m.job)?.onEvent(m.event);
+        } catch {
+          // a listener's bug must not break message handling
+        }
+        return;
+      case 'end': {
+        const job = this.jobs.get(m.job);
+        if (!job) return;
+        this.jobs.delete(m.job);
+        if (job.cancelTimer) clearTimeout(job.cancelTimer);
+        if (m.ok) job.resolve(m.result);
+        else job.reject(fromApiError(m.error));
+        return;
+      }
+    }
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child === child) this.child = undefined;
+    const how = signal ? `signal ${signal}` : `exit code ${code}`;
+    const planned = this.killReason;
+    const message = planned
+      ? `The engine was restarted ${planned}`
+      : `The engine process stopped unexpectedly (${how}); it restarts on the next action, your images are kept`;
+    for (const [id, call] of this.calls) {
+      if (call.engine !== child) continue;
+      this.calls.delete(id);
+      call.reject(new EngineError('engine-crashed', message));
+    }
+    for (const [id, job] of this.jobs) {
+      if (job.engine !== child) continue;
+      this.jobs.delete(id);
+      if (job.cancelTimer) clearTimeout(job.cancelTimer);
+      job.reject(job.cancelling
+        ? new EngineError('cancelled', 'Cancelled (the job did not stop in time, so the engine was restarted)')
+        : new EngineError('engine-crashed', message));
+    }
+    // After a planned kill, start the next engine now so the next action does not wait for it.
+    if (planned && !this.closed) {
+      try {
+        this.ensure();
+      } catch {
+        // the next call will try again and report why
+      }
+    }
+  }
+
+  /** Calls one engine method. Rejects with an EngineError (an ApiError). */
+  call<M extends EngineMethod>(method: M, ...args: CallArgs<M>): Promise<CallValue<M>> {
+    return new Promise<CallValue<M>>((resolve, reject) => {
+      let child: ChildProcess;
+      try {
+        child = this.ensure();
+        const id = this.nextCall++;
+        this.calls.set(id, { resolve: resolve as (v: unknown) => void, reject, engine: child });
+        try {
+          this.send(child, { kind: 'call', id, method, args } as HostMessage);
+        } catch (e) {
+          this.calls.delete(id);
+          throw e;
+        }
+      } catch (e) {
+        reject(e instanceof EngineError ? e : new EngineError('engine-crashed', `Cannot reach the engine: ${(e as Error).message}`));
+      }
+    });
+  }
+
+  /** Starts a job; events arrive through onEvent until `done` settles. */
+  startJob<S extends JobSpec>(spec: S, onEvent: (e: JobStreamEvent) => void, id: JobId = newId()): ClientJob<S> {
+    let resolve!: (r: JobResultFor<S>) => void;
+    let reject!: (e: EngineError) => void;
+    const done = new Promise<JobResultFor<S>>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    try {
+      const child = this.ensure();
+      this.jobs.set(id, { onEvent, resolve: resolve as (r: JobResult) => void, reject, cancelling: false, engine: child });
+      this.send(child, { kind: 'startJob', job: id, spec });
+    } catch (e) {
+      this.jobs.delete(id);
+      reject(e instanceof EngineError ? e : new EngineError('engine-crashed', `Cannot reach the engine: ${(e as Error).message}`));
+    }
+    const control = (action: ControlAction) => async (): Promise<void> => {
+      const job = this.jobs.get(id);
+      if (!job) return; // already ended
+      if (action === 'cancel' && !job.cancelling) {
+        job.cancelling = true;
+        job.cancelTimer = setTimeout(() => this.killForCancel(id), this.grace);
+        job.cancelTimer.unref();
+      }
+      try {
+        this.send(job.engine, { kind: 'control', job: id, action });
+      } catch {
+        // the engine is gone: the exit handler settles the job
+      }
+    };
+    return { id, done, cancel: control('cancel'), pause: control('pause'), resume: control('resume') };
+  }
+
+  private killForCancel(id: JobId): void {
+    const job = this.jobs.get(id);
+    if (!job || job.engine !== this.child) return;
+    this.killReason = 'to stop a job that did not respond to cancel';
+    job.engine.kill('SIGKILL');
+  }
+
+  /** Stops the engine (host shutdown). Pending calls and jobs reject. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    this.killReason = 'because the app is closing';
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+    });
+  }
+}
+
+export type { ApiError };

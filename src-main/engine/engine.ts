@@ -1,0 +1,181 @@
+/**
+ * The engine: every non-URL method of MendApi, on the workspace and the core. Plain Node (never
+ * electron); it runs in its own process (main.ts) so that TensorFlow.js and sharp never block or
+ * crash the window or the web server. Hosts talk to it through client.ts.
+ *
+ * Differences from MendApi, because a process boundary sits in between:
+ *  - addImage / importModel take a file the host already wrote (an upload), not a Blob;
+ *  - exportImage / exportModel write a file and return its path (the host streams or moves it);
+ *  - imageFile / diffImage / batchOutputFile return paths for the host to serve (the URLs).
+ */
+import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type {
+  AppInfo, BackendInfo, ExportOptions, FolderListing, ImageComparison, ImageId, ImageInfo, ImageVariant, JobId, JobResult,
+  JobSpec, JobStreamEvent, ModelDetails, ModelSummary,
+} from '../shared/api.js';
+import { backendStatus, describeBackend } from '../core/runtime/backend.js';
+import { EngineError } from './errors.js';
+import { batchOutputFile, runBatchJob } from './batch-job.js';
+import { browseFolder, compareImages, diffImage, exportImage, type ExportedFile } from './image-ops.js';
+import { runAnomaly, runCorrupt, runDenoise, runInpaint, type JobRuntime } from './image-jobs.js';
+import { variantFile } from './layout.js';
+import * as models from './models.js';
+import { resolveUnderRoots } from './roots.js';
+import { runTrainJob } from './train-job.js';
+import { Workspace } from './workspace.js';
+
+export type { ExportedFile } from './image-ops.js';
+
+export interface EngineOptions {
+  workspaceDir: string;
+  /** Server-side folders paths must lie in (web mode); undefined = any path (desktop dialogs). */
+  roots?: string[];
+  mode?: AppInfo['mode'];
+}
+
+export interface RunningJob {
+  id: JobId;
+  /** Resolves with the result; rejects with an EngineError ('cancelled' after cancel; a batch resolves with status 'cancelled'). */
+  done: Promise<JobResult>;
+  cancel(): void;
+  /** Batch only; no-ops for other jobs. */
+  pause(): void;
+  resume(): void;
+}
+
+/** The request/response methods (the `call` messages of protocol.ts). */
+export interface EngineCalls {
+  info(): Promise<AppInfo>;
+  addImage(name: string, file: string): Promise<ImageInfo>;
+  openPath(path: string): Promise<ImageInfo>;
+  removeImage(id: ImageId): Promise<void>;
+  compare(reference: ImageId, image: ImageId, mask?: ImageId): Promise<ImageComparison>;
+  browse(path?: string): Promise<FolderListing>;
+  exportImage(opts: ExportOptions, target?: string): Promise<ExportedFile>;
+  imageFile(id: ImageId, variant: ImageVariant): Promise<string>;
+  diffImage(a: ImageId, b: ImageId, gain: number): Promise<string>;
+  batchOutputFile(outDir: string, name: string): Promise<string>;
+  listModels(): Promise<ModelSummary[]>;
+  modelDetails(id: string): Promise<ModelDetails>;
+  renameModel(id: string, name: string): Promise<ModelSummary>;
+  deleteModel(id: string): Promise<void>;
+  importModel(name: string, file: string): Promise<ModelSummary>;
+  exportModel(id: string): Promise<ExportedFile>;
+}
+
+export type EngineMethod = keyof EngineCalls;
+export const ENGINE_METHODS: readonly EngineMethod[] = [
+  'info', 'addImage', 'openPath', 'removeImage', 'compare', 'browse', 'exportImage', 'imageFile', 'diffImage', 'batchOutputFile',
+  'listModels', 'modelDetails', 'renameModel', 'deleteModel', 'importModel', 'exportModel',
+];
+
+export interface Engine extends EngineCalls {
+  startJob(id: JobId, spec: JobSpec, onEvent: (e: JobStreamEvent) => void): RunningJob;
+  /** Cancels every job. */
+  dispose(): Promise<void>;
+}
+
+/** package.json's version, found by walking up from this file (dist/ or sources). */
+function appVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'mend' && pkg.version) return pkg.version;
+    } catch {
+      // not here
+    }
+    dir = path.dirname(dir);
+  }
+  return '0.0.0';
+}
+
+function backendInfo(): BackendInfo {
+  const s = backendStatus();
+  if (!s) return { name: 'cpu', label: 'not started' };
+  const hint =
+    s.active === 'cuda' ? undefined
+    : s.active === 'native' ? 'Install @tensorflow/tfjs-node-gpu with CUDA 11.2 / cuDNN 8 for GPU speed'
+    : 'Install @tensorflow/tfjs-node (native CPU) or @tensorflow/tfjs-node-gpu (CUDA GPU) for more speed';
+  return { name: s.active, label: describeBackend(s.active), ...(hint ? { hint } : {}) };
+}
+
+export async function createEngine(opts: EngineOptions): Promise<Engine> {
+  const ws = await Workspace.open(opts.workspaceDir);
+  const roots = opts.roots;
+  const jobs = new Map<JobId, RunningJob>();
+
+  function startJob(id: JobId, spec: JobSpec, onEvent: (e: JobStreamEvent) => void): RunningJob {
+    const controller = new AbortController();
+    let controls: { pause(): void; resume(): void } | undefined;
+    const rt: JobRuntime = {
+      ws,
+      signal: controller.signal,
+      emit: (e) => {
+        try {
+          onEvent(e);
+        } catch {
+          // A host that cannot take an event must not fail the job.
+        }
+      },
+    };
+    const run = async (): Promise<JobResult> => {
+      if (!spec || typeof spec !== 'object') throw new EngineError('usage', 'The job description is missing');
+      switch (spec.type) {
+        case 'denoise': return runDenoise(spec, rt);
+        case 'inpaint': return runInpaint(spec, rt);
+        case 'anomaly': return runAnomaly(spec, rt);
+        case 'corrupt': return runCorrupt(spec, rt);
+        case 'batch': return runBatchJob(spec, { ...rt, jobId: id, roots, setControls: (c) => (controls = c) });
+        case 'train': return runTrainJob(spec, { ...rt, roots });
+        default: throw new EngineError('usage', `Unknown job type "${String((spec as { type?: unknown }).type)}"`);
+      }
+    };
+    const job: RunningJob = {
+      id,
+      done: run().finally(() => jobs.delete(id)),
+      cancel: () => controller.abort(),
+      pause: () => controls?.pause(),
+      resume: () => controls?.resume(),
+    };
+    jobs.set(id, job);
+    return job;
+  }
+
+  return {
+    info: async () => ({ version: appVersion(), mode: opts.mode ?? 'desktop', backend: backendInfo(), roots: roots ?? [] }),
+    addImage: (name, file) => ws.addFile(name, file, { move: true }),
+    openPath: async (p) => {
+      const file = await resolveUnderRoots(p, roots, 'File');
+      const st = await stat(file).catch(() => undefined);
+      if (!st) throw new EngineError('not-found', `File not found: ${p}`);
+      if (st.isDirectory()) throw new EngineError('not-an-image', `${p} is a folder, not an image`);
+      return ws.addFile(path.basename(file), file, { move: false, originalPath: file });
+    },
+    removeImage: (id) => ws.remove(id),
+    compare: (reference, image, mask) => compareImages(ws, reference, image, mask),
+    browse: (p) => browseFolder(p, roots),
+    exportImage: (o, target) => exportImage(ws, o, target),
+    imageFile: async (id, variant) => {
+      await ws.get(id);
+      return variantFile(ws.dir, id, variant);
+    },
+    diffImage: (a, b, gain) => diffImage(ws, a, b, gain),
+    batchOutputFile: (outDir, name) => batchOutputFile(ws, roots, outDir, name),
+    listModels: () => models.modelSummaries(),
+    modelDetails: (id) => models.modelDetails(id),
+    renameModel: (id, name) => models.renameModel(id, name),
+    deleteModel: (id) => models.deleteModel(id),
+    importModel: (name, file) => models.importModel(name, file),
+    exportModel: (id) => models.exportModel(ws, id),
+    startJob,
+    dispose: async () => {
+      const running = [...jobs.values()];
+      for (const j of running) j.cancel();
+      await Promise.allSettled(running.map((j) => j.done));
+    },
+  };
+}

@@ -1,0 +1,149 @@
+// The engine process behind a host (engine/client.ts): calls, a crash while a job runs (the job
+// rejects with 'engine-crashed', the next call starts a new engine that still has the images),
+// cooperative cancel of a long training run, and the kill-and-restart when cancel is too slow.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeImage } from '../../src-main/core/image/io.js';
+import { EngineClient } from '../../src-main/engine/client.js';
+import type { ClientJob } from '../../src-main/engine/client.js';
+import type { ApiError, ImageInfo, JobStreamEvent, TrainJobSpec } from '../../src-main/shared/api.js';
+import { naturalImage } from '../helpers/synthetic.js';
+
+let tmp: string;
+let workspace: string;
+let userModels: string;
+let client: EngineClient;
+let image: ImageInfo;
+
+const ENV = (): NodeJS.ProcessEnv => ({ MEND_BACKEND: 'wasm', MEND_USER_MODELS: userModels });
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'mend-engine-test-'));
+  workspace = path.join(tmp, 'ws');
+  userModels = path.join(tmp, 'models');
+  client = new EngineClient({ workspaceDir: workspace, env: ENV() });
+});
+
+afterAll(async () => {
+  await client?.close();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+/** A training run far longer than the test: something to crash or cancel. */
+const longTraining = (name: string): TrainJobSpec => ({
+  type: 'train', images: [image.id], name, arch: 'residual', variant: 'denoising', noise: 'gaussian:25',
+  channels: 3, patch: 32, steps: 100_000, batch: 4,
+});
+
+/** Resolves at the first training step of `job`'s events. */
+function firstStep(events: JobStreamEvent[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const tick = setInterval(() => {
+      if (events.some((e) => e.type === 'progress' && e.stage === 'train')) {
+        clearInterval(tick);
+        resolve();
+      } else if (Date.now() - t0 > 60_000) {
+        clearInterval(tick);
+        reject(new Error('no training step within 60 s'));
+      }
+    }, 20);
+  });
+}
+
+async function rejection(job: ClientJob): Promise<ApiError> {
+  try {
+    await job.done;
+  } catch (e) {
+    return e as ApiError;
+  }
+  throw new Error('the job did not fail');
+}
+
+describe('EngineClient', () => {
+  it('calls the engine and adds an image', async () => {
+    const info = await client.call('info');
+    expect(info.backend.name).toBe('wasm');
+    const file = path.join(tmp, 'upload.png');
+    await writeImage(file, { raster: naturalImage(64, 64, 3, 5) });
+    image = await client.call('addImage', 'photo.png', file);
+    expect(image).toMatchObject({ name: 'photo.png', width: 64, height: 64 });
+    expect(existsSync(file)).toBe(false); // moved into the workspace
+  });
+
+  it('trains a small user model with live validation previews', async () => {
+    const events: JobStreamEvent[] = [];
+    const job = client.startJob({
+      type: 'train', images: [image.id], name: 'Sparse KL test', arch: 'autoencoder', variant: 'sparse-kl', lambda: 1e-3,
+      channels: 3, patch: 32, steps: 10, batch: 4,
+    }, (e) => events.push(e));
+    const result = await job.done;
+    expect(result).toMatchObject({ type: 'train', steps: 10, cancelled: false, model: { id: 'sparse-kl-test', source: 'user', task: 'reconstruct' } });
+    const samples = events.filter((e): e is Extract<JobStreamEvent, { type: 'samples' }> => e.type === 'samples');
+    expect(samples.map((e) => e.step)).toEqual([5, 10]);
+    const tile = samples[1]!.images[0]!;
+    expect(tile).toMatchObject({ role: 'sample', channels: 3 });
+    expect(tile.width).toBe(3 * (tile.height / 3)); // three patches a row: clean | corrupted | output
+    const progress = events.filter((e) => e.type === 'progress' && e.stage === 'train');
+    expect(progress.at(-1)).toMatchObject({ done: 10, metrics: { step: 10 } });
+    const details = await client.call('modelDetails', 'sparse-kl-test');
+    expect(details.card).toMatchObject({ arch: { kind: 'autoencoder', codeActivation: 'sigmoid' }, training: { regularizer: 'kl' } });
+  });
+
+  it('rejects a running job with engine-crashed when the engine dies, and restarts on the next call', async () => {
+    const events: JobStreamEvent[] = [];
+    const job = client.startJob(longTraining('Crash test'), (e) => events.push(e));
+    await firstStep(events);
+    const pid = client.pid!;
+    process.kill(pid, 'SIGKILL');
+    const err = await rejection(job);
+    expect(err.code).toBe('engine-crashed');
+    expect(err.message).toMatch(/engine process stopped unexpectedly/);
+
+    const again = await client.call('info');
+    expect(again.mode).toBe('desktop');
+    expect(client.pid).not.toBe(pid);
+    // The workspace belongs to the host: the new engine still knows the image.
+    const cmp = await client.call('compare', image.id, image.id);
+    expect(cmp.psnr).toBe(100);
+  });
+
+  it('cancels a long training run cooperatively within the grace period, keeping a checkpoint', async () => {
+    const events: JobStreamEvent[] = [];
+    const job = client.startJob(longTraining('Cancel test'), (e) => events.push(e));
+    await firstStep(events);
+    const pid = client.pid;
+    const t0 = Date.now();
+    await job.cancel();
+    const err = await rejection(job);
+    const ms = Date.now() - t0;
+    expect(err.code).toBe('cancelled');
+    expect(err.message).toMatch(/checkpoint is kept/);
+    expect(ms).toBeLessThan(3000);
+    expect(client.pid).toBe(pid); // stopped by itself, not killed
+    expect(existsSync(path.join(userModels, 'cancel-test', 'checkpoint', 'state.json'))).toBe(true);
+  });
+
+  it('kills and restarts the engine when a job does not stop within the grace period', async () => {
+    // A grace period shorter than one training step: cancel cannot win, the kill does.
+    const impatient = new EngineClient({ workspaceDir: workspace, env: ENV(), cancelGraceMs: 1 });
+    try {
+      await impatient.call('info');
+      const events: JobStreamEvent[] = [];
+      const job = impatient.startJob(longTraining('Kill test'), (e) => events.push(e));
+      await firstStep(events);
+      const pid = impatient.pid;
+      await job.cancel();
+      const err = await rejection(job);
+      expect(err.code).toBe('cancelled');
+      expect(err.message).toMatch(/did not stop in time/);
+      expect((await impatient.call('listModels')).length).toBeGreaterThan(0);
+      expect(impatient.pid).not.toBe(pid);
+    } finally {
+      await impatient.close();
+    }
+  });
+});
