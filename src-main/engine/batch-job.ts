@@ -12,6 +12,7 @@ import { IMAGE_FORMATS } from '../core/image/formats.js';
 import type { JobEvent } from '../shared/jobs.js';
 import { EngineError } from './errors.js';
 import type { JobRuntime } from './image-jobs.js';
+import { checkModelId } from './models.js';
 import { batchesDir, workspaceBatchDir, workspaceBatchName } from './layout.js';
 import { isInside, resolveUnderRoots } from './roots.js';
 import type { Workspace } from './workspace.js';
@@ -123,7 +124,7 @@ export async function runBatchJob(spec: BatchJobSpec, rt: BatchRuntime): Promise
     outDir,
     recursive: spec.recursive ?? false,
     task: spec.task,
-    model: spec.model,
+    model: await checkModelId(spec.model),
     sigma: spec.sigma ?? 'auto',
     strength: spec.strength ?? 1,
     mask,

@@ -111,6 +111,8 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   function startJob(id: JobId, spec: JobSpec, onEvent: (e: JobStreamEvent) => void): RunningJob {
     const controller = new AbortController();
     let controls: { pause(): void; resume(): void } | undefined;
+    // A pause that arrives before the batch has planned its work still counts.
+    let wantPaused = false;
     const rt: JobRuntime = {
       ws,
       signal: controller.signal,
@@ -129,7 +131,10 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
         case 'inpaint': return runInpaint(spec, rt);
         case 'anomaly': return runAnomaly(spec, rt);
         case 'corrupt': return runCorrupt(spec, rt);
-        case 'batch': return runBatchJob(spec, { ...rt, jobId: id, roots, setControls: (c) => (controls = c) });
+        case 'batch': return runBatchJob(spec, { ...rt, jobId: id, roots, setControls: (c) => {
+          controls = c;
+          if (wantPaused) c.pause();
+        } });
         case 'train': return runTrainJob(spec, { ...rt, roots });
         default: throw new EngineError('usage', `Unknown job type "${String((spec as { type?: unknown }).type)}"`);
       }
@@ -138,8 +143,14 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       id,
       done: run().finally(() => jobs.delete(id)),
       cancel: () => controller.abort(),
-      pause: () => controls?.pause(),
-      resume: () => controls?.resume(),
+      pause: () => {
+        wantPaused = true;
+        controls?.pause();
+      },
+      resume: () => {
+        wantPaused = false;
+        controls?.resume();
+      },
     };
     jobs.set(id, job);
     return job;

@@ -17,6 +17,7 @@ import { ssim } from '../core/metrics/ssim.js';
 import { resolveModel } from '../core/models/registry.js';
 import { EngineError } from './errors.js';
 import { PSNR_CAP } from './image-ops.js';
+import { checkModelId } from './models.js';
 import { stemOf, type Workspace } from './workspace.js';
 
 export interface JobRuntime {
@@ -34,7 +35,7 @@ export async function runDenoise(spec: DenoiseJob, rt: JobRuntime): Promise<Deno
   if (!auto && !(typeof spec.sigma === 'number' && spec.sigma >= 0 && spec.sigma <= 255)) {
     throw new EngineError('usage', `Sigma must be "auto" or a number from 0 to 255, got ${String(spec.sigma)}`);
   }
-  const model = await resolveModel(spec.model, 'denoise', image.raster.channels);
+  const model = await resolveModel(await checkModelId(spec.model), 'denoise', image.raster.channels);
   // The workspace estimated the noise when the image arrived: no need to do it twice.
   const known = auto ? stored.info.noiseSigma : undefined;
   const res = await denoiseRaster(image.raster, model, {
@@ -56,7 +57,7 @@ export async function runInpaint(spec: InpaintJob, rt: JobRuntime): Promise<Inpa
   const mask = await rt.ws.mask(spec.mask, width, height);
   let holes = 0;
   for (const m of mask) holes += m;
-  const model = await resolveModel(spec.model, 'inpaint', channels);
+  const model = await resolveModel(await checkModelId(spec.model), 'inpaint', channels);
   const filled = await inpaintRaster(image.raster, mask, model, { signal: rt.signal, onEvent: rt.emit });
   throwIfCancelled(rt.signal);
   const info = await rt.ws.addResult({
@@ -71,7 +72,7 @@ export async function runAnomaly(spec: AnomalyJob, rt: JobRuntime): Promise<Anom
   const { width, height, channels } = image.raster;
   const threshold = spec.threshold ?? 6;
   if (!(threshold > 0 && threshold < 1000)) throw new EngineError('usage', `Threshold must be a positive number, got ${threshold}`);
-  const model = await resolveModel(spec.model, 'denoise', channels);
+  const model = await resolveModel(await checkModelId(spec.model), 'denoise', channels);
   const res = await anomalyMap(image.raster, model, { threshold, signal: rt.signal, onEvent: rt.emit });
   throwIfCancelled(rt.signal);
   // Opaque from the cut-off up, fading out below half of it: laid over the photo, only what is

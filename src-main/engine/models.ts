@@ -57,6 +57,18 @@ function headline(card: ModelCard): string | undefined {
   return `${row.set}${what ? ` ${what}` : ''}: ${row.psnr.toFixed(2)} dB`;
 }
 
+/**
+ * A job's `model` must name an installed model: core's resolveModel also takes a folder path,
+ * which would let a browser load files from anywhere on the server.
+ */
+export async function checkModelId(model: unknown): Promise<string | undefined> {
+  if (model === undefined || model === null || model === '') return undefined;
+  if (typeof model !== 'string' || !(await listModels()).some((m) => m.id === model)) {
+    throw new EngineError('model', `Unknown model "${String(model).slice(0, 80)}"`);
+  }
+  return model;
+}
+
 export function summaryOf(m: ModelEntry): ModelSummary {
   const defaults = readRegistry().defaults;
   const c = m.card;

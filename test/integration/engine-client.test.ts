@@ -93,6 +93,27 @@ describe('EngineClient', () => {
     expect(details.card).toMatchObject({ arch: { kind: 'autoencoder', codeActivation: 'sigmoid' }, training: { regularizer: 'kl' } });
   });
 
+  it('pauses and resumes a batch', async () => {
+    const events: JobStreamEvent[] = [];
+    const job = client.startJob({ type: 'batch', task: 'denoise', images: [image.id], sigma: 10 }, (e) => {
+      events.push(e);
+      if (e.type === 'paused') void job.resume();
+    });
+    // Sent right behind the start: the batch is paused before it touches its first file.
+    await job.pause();
+    const result = await job.done;
+    expect(result).toMatchObject({ type: 'batch', status: 'completed', done: 1, outputs: ['photo.png'] });
+    const kinds = events.map((e) => e.type);
+    expect(kinds).toContain('paused');
+    expect(kinds).toContain('resumed');
+    expect(kinds.indexOf('resumed')).toBeLessThan(kinds.indexOf('file'));
+  });
+
+  it('refuses a model given as a path instead of an installed model id', async () => {
+    const job = client.startJob({ type: 'denoise', image: image.id, sigma: 10, model: path.join(process.cwd(), 'models', 'color-denoise') }, () => undefined);
+    expect(await rejection(job)).toMatchObject({ code: 'model' });
+  });
+
   it('rejects a running job with engine-crashed when the engine dies, and restarts on the next call', async () => {
     const events: JobStreamEvent[] = [];
     const job = client.startJob(longTraining('Crash test'), (e) => events.push(e));

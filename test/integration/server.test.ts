@@ -239,6 +239,22 @@ describe('mend serve: images and jobs', () => {
     expect(sneaky.status).toBe(403);
   });
 
+  it('cancels a running job through the control route', async () => {
+    const start = await json<{ id: string }>('POST', 'jobs', {
+      type: 'train', images: [clean.id], name: 'Cancelled over HTTP', arch: 'residual', variant: 'denoising', channels: 3, patch: 32, steps: 100000, batch: 4,
+    });
+    let cancelled = false;
+    const msgs = await readEvents(api(`jobs/${start.body.id}/events?token=${server.token}`), (m) => {
+      const d = m.data as { type?: string; stage?: string };
+      if (!cancelled && d.type === 'progress' && d.stage === 'train') {
+        cancelled = true;
+        void fetch(api(`jobs/${start.body.id}/cancel`), { method: 'POST', headers: auth() });
+      }
+    });
+    expect(msgs.at(-1)).toMatchObject({ event: 'failure', data: { code: 'cancelled' } });
+    expect(existsSync(path.join(userModels, 'cancelled-over-http', 'checkpoint', 'state.json'))).toBe(true);
+  });
+
   it('removes an image', async () => {
     expect((await json('DELETE', `images/${denoised.image.id}`)).status).toBe(204);
     expect((await fetch(`${api(`images/${denoised.image.id}/view`)}?token=${server.token}`)).status).toBe(404);
@@ -289,7 +305,7 @@ describe('mend serve: models', () => {
     expect(r3.status).toBe(422);
     expect(existsSync(path.join(tmp, 'escape.json'))).toBe(false);
     const left = existsSync(userModels) ? await readdir(userModels) : [];
-    expect(left).toEqual([]);
+    expect(left.filter((n) => n !== 'cancelled-over-http')).toEqual([]);
   });
 });
 
