@@ -78,7 +78,7 @@ export class EngineClient {
   private nextCall = 1;
   private readonly calls = new Map<number, PendingCall & { engine: ChildProcess }>();
   private readonly jobs = new Map<JobId, PendingJob>();
-  /** Why we are killing the current engine (so its exit is not reported as a crash). */
+  /** The message for a planned kill of the current engine (so its exit is not reported as a crash). */
   private killReason: string | undefined;
   private closed = false;
   private readyInfo: BackendInfo | undefined;
@@ -169,9 +169,7 @@ export class EngineClient {
     if (this.child === child) this.child = undefined;
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
     const planned = this.killReason;
-    const message = planned
-      ? `The engine was restarted ${planned}`
-      : `The engine process stopped unexpectedly (${how}); it restarts on the next action, your images are kept`;
+    const message = planned ?? `The engine process stopped unexpectedly (${how}); it restarts on the next action, your images are kept`;
     for (const [id, call] of this.calls) {
       if (call.engine !== child) continue;
       this.calls.delete(id);
@@ -251,7 +249,7 @@ export class EngineClient {
   private killForCancel(id: JobId): void {
     const job = this.jobs.get(id);
     if (!job || job.engine !== this.child) return;
-    this.killReason = 'to stop a job that did not respond to cancel';
+    this.killReason = 'The engine was restarted to stop a job that did not respond to cancel';
     job.engine.kill('SIGKILL');
   }
 
@@ -260,7 +258,7 @@ export class EngineClient {
     this.closed = true;
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    this.killReason = 'because the app is closing';
+    this.killReason = 'The engine was stopped because Mend is closing';
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGTERM');

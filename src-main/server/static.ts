@@ -79,6 +79,12 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, url
   const st = await stat(file).catch(() => undefined);
   if (st?.isDirectory()) file = path.join(file, 'index.html');
   else if (!st) {
+    // Browsers ask for a favicon on their own: no icon is not an error worth a console line.
+    if (parts.length === 1 && parts[0] === 'favicon.ico') {
+      res.writeHead(204, { ...PAGE_HEADERS, 'Cache-Control': 'public, max-age=86400' });
+      res.end();
+      return;
+    }
     // A client-side route (no extension) gets the app; a missing asset is a 404.
     if (path.extname(file)) {
       plain(res, 404, 'Not found');
