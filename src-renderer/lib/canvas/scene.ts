@@ -8,11 +8,11 @@ export interface Layer {
 
 export type CompareMode = 'single' | 'split' | 'side' | 'diff';
 
-export const COMPARE_MODES: { id: CompareMode; label: string; title: string }[] = [
-  { id: 'single', label: 'Single', title: 'The result alone (hold \\ or O for the original)' },
-  { id: 'split', label: 'Split', title: 'Original left, result right, with a draggable divider' },
-  { id: 'side', label: 'Side by side', title: 'Original and result next to each other, zoomed and panned together' },
-  { id: 'diff', label: 'Difference', title: 'The amplified difference between original and result' },
+export const COMPARE_MODES: { id: CompareMode; label: string; short: string; title: string }[] = [
+  { id: 'single', label: 'Single', short: 'One', title: 'The result alone (hold \\ or O for the original)' },
+  { id: 'split', label: 'Split', short: 'Split', title: 'Original left, result right, with a draggable divider' },
+  { id: 'side', label: 'Side by side', short: 'Side', title: 'Original and result next to each other, zoomed and panned together' },
+  { id: 'diff', label: 'Difference', short: 'Diff', title: 'The amplified difference between original and result' },
 ];
 
 export function nextCompareMode(m: CompareMode): CompareMode {

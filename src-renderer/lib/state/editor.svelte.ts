@@ -146,7 +146,9 @@ export async function addFiles(files: File[]): Promise<number> {
       if (added === 0) editor.selected = info.id;
       added++;
     } catch (e) {
-      notify('error', `${file.name}: ${errorMessage(e)}`);
+      // Name the file unless the engine's message already does.
+      const message = errorMessage(e);
+      notify('error', message.includes(file.name) ? message : `${file.name}: ${message}`);
     } finally {
       editor.adding--;
     }
