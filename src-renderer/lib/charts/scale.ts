@@ -67,7 +67,7 @@ function roundTo(v: number, step: number): number {
  * ticks cover the data: domain[0] <= min, domain[1] >= max, and the first and last tick are
  * the domain's ends.
  */
-export function niceLinear(min: number, max: number, count = 5): { domain: [number, number]; ticks: number[]; step: number } {
+export function niceLinear(min: number, max: number, count = 5, integer = false): { domain: [number, number]; ticks: number[]; step: number } {
   if (!finite(min) || !finite(max)) {
     min = 0;
     max = 1;
@@ -79,7 +79,12 @@ export function niceLinear(min: number, max: number, count = 5): { domain: [numb
     min -= pad;
     max += pad;
   }
-  const step = niceStep((max - min) / Math.max(1, count));
+  let step = niceStep((max - min) / Math.max(1, count));
+  // Whole-number axes (training steps) get whole-number ticks: 2.5 becomes 5.
+  if (integer) {
+    step = Math.max(1, step);
+    while (!Number.isInteger(step)) step = niceStep(step * 1.01);
+  }
   const lo = Math.floor(min / step + 1e-9) * step;
   const hi = Math.ceil(max / step - 1e-9) * step;
   const ticks: number[] = [];
@@ -192,12 +197,19 @@ export function pathPoints(d: string): Point[] {
   return out;
 }
 
-/** Short tick labels: 1500 -> "1.5k", 0.002 -> "0.002", 2e-5 -> "2e-5". */
-export function tickLabel(v: number): string {
+/**
+ * Short tick labels: 1500 -> "1500", 20000 -> "20k", 0.002 -> "0.002", 2e-5 -> "2e-5". With the
+ * axis step, labels keep the digits that tell neighbouring ticks apart (20.7125 next to 20.715).
+ */
+export function tickLabel(v: number, step?: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
   if (a >= 1e6) return `${trim(v / 1e6)}M`;
   if (a >= 1e4) return `${trim(v / 1e3)}k`;
+  if (step !== undefined && step > 0 && Number.isFinite(step) && step < 1) {
+    const decimals = Math.min(12, (String(Number(step.toPrecision(6))).split('.')[1] ?? '').length);
+    if (a >= 1e-3 || decimals <= 6) return String(Number(v.toFixed(decimals)));
+  }
   if (a >= 1e-3) return trim(v);
   const [mant, exp] = v.toExponential(1).split('e');
   return `${trim(Number(mant))}e${Number(exp)}`;
@@ -212,29 +224,41 @@ export interface SeriesAxes {
   y: Scale;
   xTicks: number[];
   yTicks: number[];
+  /** Tick spacing of linear axes (for labels); undefined on a log axis. */
+  xStep: number;
+  yStep?: number;
 }
 
 /**
  * Scales and ticks for one series in a plot box: x from 0 to `xMax` (the run's total steps, so
  * the chart does not rescale as a run goes on), y from the data (log for loss).
  */
-export function seriesAxes(points: Point[], box: PlotBox, xMax: number, yKind: ScaleKind, yTickCount = 4): SeriesAxes {
+export function seriesAxes(points: Point[], box: PlotBox, xMax: number, yKind: ScaleKind, yTickCount = 4, yMinSpan = 0): SeriesAxes {
   const xTop = Math.max(1, xMax, ...(points.length ? [points[points.length - 1].x] : []));
-  const xn = niceLinear(0, xTop, 4);
+  const xn = niceLinear(0, xTop, 4, true);
   const x: Scale = { kind: 'linear', domain: [0, xTop], range: [box.left, box.left + box.width] };
   const xTicks = xn.ticks.filter((t) => t >= 0 && t <= xTop);
   const ys = points.map((p) => p.y).filter((v) => finite(v) && (yKind !== 'log' || v > 0));
   const e = extent(ys);
   let y: Scale;
   let yTicks: number[];
+  let yStep: number | undefined;
   if (yKind === 'log') {
     const n = niceLog(e?.[0] ?? 1e-3, e?.[1] ?? 1e-1, yTickCount + 1);
     y = { kind: 'log', domain: n.domain, range: [box.top + box.height, box.top] };
     yTicks = n.ticks;
   } else {
-    const n = niceLinear(e?.[0] ?? 0, e?.[1] ?? 1, yTickCount);
+    let [lo, hi] = e ?? [0, 1];
+    // A nearly flat series (PSNR moving by hundredths of a dB) should look flat, not steep.
+    if (hi - lo < yMinSpan) {
+      const mid = (lo + hi) / 2;
+      lo = mid - yMinSpan / 2;
+      hi = mid + yMinSpan / 2;
+    }
+    const n = niceLinear(lo, hi, yTickCount);
     y = { kind: 'linear', domain: n.domain, range: [box.top + box.height, box.top] };
     yTicks = n.ticks;
+    yStep = n.step;
   }
-  return { x, y, xTicks, yTicks };
+  return { x, y, xTicks, yTicks, xStep: xn.step, yStep };
 }

@@ -353,11 +353,25 @@ export function stepsPerSecond(run: Pick<TrainRun, 'patchesPerSecond' | 'batch'>
   return run.patchesPerSecond !== undefined && run.batch > 0 ? run.patchesPerSecond / run.batch : undefined;
 }
 
-/** Sample images come as (clean, corrupted, output) triples: one row each. */
-export function sampleRows(images: ImageInfo[]): ImageInfo[][] {
+/**
+ * How to show the sample images of a 'samples' event: one montage (the engine tiles the
+ * patches as rows of clean | corrupted | output, each patch square), or separate images in
+ * (clean, corrupted, output) triples, one row each.
+ */
+export type SampleLayout =
+  | { kind: 'montage'; image: ImageInfo; patches: number }
+  | { kind: 'triples'; rows: ImageInfo[][] };
+
+export function sampleLayout(images: ImageInfo[]): SampleLayout | undefined {
+  if (images.length === 0) return undefined;
+  if (images.length === 1) {
+    const img = images[0];
+    const side = img.width / 3;
+    if (Number.isInteger(side) && side > 0 && img.height % side === 0) return { kind: 'montage', image: img, patches: img.height / side };
+  }
   const rows: ImageInfo[][] = [];
   for (let i = 0; i + 2 < images.length; i += 3) rows.push(images.slice(i, i + 3));
   // Not a multiple of 3: show what there is as one row rather than nothing.
-  if (rows.length === 0 && images.length > 0) rows.push(images.slice());
-  return rows;
+  if (rows.length === 0) rows.push(images.slice());
+  return { kind: 'triples', rows };
 }

@@ -146,6 +146,23 @@ describe('series helpers', () => {
     expect(axes.xTicks[0]).toBe(0);
     expect(axes.xTicks.every((t) => t <= 2000)).toBe(true);
   });
+  it('step axes have whole-number ticks', () => {
+    for (const total of [1, 3, 10, 25, 40, 99, 1234, 20000]) {
+      const axes = seriesAxes([], box, total, 'linear');
+      expect(axes.xTicks.every(Number.isInteger), String(total)).toBe(true);
+      expect(axes.xTicks[0]).toBe(0);
+    }
+  });
+  it('labels of close ticks stay distinct', () => {
+    const pts = [{ x: 5, y: 20.7105 }, { x: 10, y: 20.7245 }];
+    const axes = seriesAxes(pts, box, 10, 'linear');
+    const labels = axes.yTicks.map((t) => tickLabel(t, axes.yStep));
+    expect(new Set(labels).size).toBe(labels.length);
+    // With a minimum span, a nearly flat series spans at least that much.
+    const flat = seriesAxes(pts, box, 10, 'linear', 4, 1);
+    expect(flat.y.domain[1] - flat.y.domain[0]).toBeGreaterThanOrEqual(1);
+    expect(flat.yTicks.map((t) => tickLabel(t, flat.yStep)).every((l) => l.length <= 5)).toBe(true);
+  });
   it('tick labels are short', () => {
     expect(tickLabel(1500)).toBe('1500');
     expect(tickLabel(20000)).toBe('20k');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ImageInfo } from '../../../src-main/shared/api.js';
 import {
   DEFAULT_TRAIN_FORM, VARIANTS, appendPoint, buildTrainSpec, finishTrainRun, newTrainRun, noiseSpec, reduceTrainEvent,
-  restoreTrainForm, sampleRows, stepsPerSecond, trainTask, variantUsesLambda, type TrainForm,
+  restoreTrainForm, sampleLayout, stepsPerSecond, trainTask, variantUsesLambda, type TrainForm,
 } from '../../../src-renderer/lib/state/train-form.js';
 
 const form = (over: Partial<TrainForm> = {}): TrainForm => ({ ...DEFAULT_TRAIN_FORM, folder: '/data/train', name: 'My model', ...over });
@@ -129,9 +129,12 @@ describe('training events', () => {
     expect(long[long.length - 1].x).toBe(999);
     expect(appendPoint(long, { x: 1000, y: Number.NaN })).toBe(long);
   });
-  it('sample triples become rows', () => {
-    const img = (id: string): ImageInfo => ({ id, name: id, role: 'sample', width: 8, height: 8, channels: 3, bitDepth: 8, format: 'png', hasAlpha: false });
-    expect(sampleRows(['a', 'b', 'c', 'd', 'e', 'f'].map(img)).map((r) => r.map((i) => i.id))).toEqual([['a', 'b', 'c'], ['d', 'e', 'f']]);
-    expect(sampleRows(['a', 'b'].map(img)).length).toBe(1);
+  it('samples: one montage of clean | corrupted | output rows, or triples', () => {
+    const img = (id: string, width = 8, height = 8): ImageInfo => ({ id, name: id, role: 'sample', width, height, channels: 3, bitDepth: 8, format: 'png', hasAlpha: false });
+    expect(sampleLayout([img('m', 96, 96)])).toEqual({ kind: 'montage', image: img('m', 96, 96), patches: 3 });
+    const t = sampleLayout(['a', 'b', 'c', 'd', 'e', 'f'].map((i) => img(i)));
+    expect(t?.kind === 'triples' && t.rows.map((r) => r.map((i) => i.id))).toEqual([['a', 'b', 'c'], ['d', 'e', 'f']]);
+    expect(sampleLayout([img('x', 50, 20)])?.kind).toBe('triples');
+    expect(sampleLayout([])).toBeUndefined();
   });
 });
