@@ -1,7 +1,7 @@
 /** Training images: a folder read once into memory, split into training and validation sets. */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { MendError } from '../../shared/errors.js';
+import { isMendError, MendError } from '../../shared/errors.js';
 import { formatFromPath, readImage } from '../image/io.js';
 import { type Raster } from '../image/raster.js';
 import { convertChannels } from '../image/channels.js';
@@ -31,7 +31,14 @@ export async function listImages(dir: string): Promise<string[]> {
 export async function loadDataset(
   dir: string,
   channels: number,
-  opts: { minSide: number; maxImages?: number; signal?: AbortSignal; onLoaded?: (done: number, total: number) => void },
+  opts: {
+    minSide: number;
+    maxImages?: number;
+    signal?: AbortSignal;
+    onLoaded?: (done: number, total: number) => void;
+    /** A file that cannot be decoded is skipped (one bad photo must not end a long run). */
+    onSkipped?: (file: string, reason: string) => void;
+  },
 ): Promise<Dataset> {
   let files = await listImages(dir);
   if (opts.maxImages) files = files.slice(0, opts.maxImages);
@@ -39,11 +46,19 @@ export async function loadDataset(
   const images: Raster[] = [];
   for (const [i, file] of files.entries()) {
     throwIfCancelled(opts.signal);
-    const { raster } = await readImage(file);
+    let raster: Raster;
+    try {
+      ({ raster } = await readImage(file));
+    } catch (e) {
+      if (!isMendError(e) || e.code === 'internal') throw e;
+      opts.onSkipped?.(file, e.message);
+      opts.onLoaded?.(i + 1, files.length);
+      continue;
+    }
     if (raster.width >= opts.minSide && raster.height >= opts.minSide) images.push(convertChannels(raster, channels));
     opts.onLoaded?.(i + 1, files.length);
   }
-  if (images.length === 0) throw new MendError('usage', `${dir}: no image is at least ${opts.minSide}x${opts.minSide} pixels`);
+  if (images.length === 0) throw new MendError('usage', `${dir}: no readable image is at least ${opts.minSide}x${opts.minSide} pixels`);
   const val = images.length >= 2 ? images.filter((_, i) => i % 20 === 19 || (images.length < 20 && i === images.length - 1)) : images;
   const train = images.length >= 2 ? images.filter((r) => !val.includes(r)) : images;
   return { train, val, files: files.length };

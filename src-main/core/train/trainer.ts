@@ -105,6 +105,7 @@ export async function trainModel(opts: TrainOptions, ctx: JobContext = {}): Prom
     maxImages: opts.maxImages,
     signal: ctx.signal,
     onLoaded: (done, total) => emit({ type: 'progress', stage: 'load', done, total, detail: 'reading training images' }),
+    onSkipped: (_file, reason) => emit({ type: 'log', level: 'warn', message: `Skipped ${reason}` }),
   });
 
   const optimizer = tf.train.adam(opts.learningRate);
