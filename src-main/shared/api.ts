@@ -243,7 +243,7 @@ export type JobResultFor<S extends JobSpec> = Extract<JobResult, { type: S['type
  */
 export type JobStreamEvent =
   | JobEvent
-  /** Training: reconstructions of fixed validation patches (clean, corrupted, output), as images. */
+  /** Training: reconstructions of fixed validation patches, each image tiled as clean | corrupted | output. */
   | { type: 'samples'; step: number; images: ImageInfo[] }
   /** Batch: one file finished. */
   | { type: 'file'; input: string; output?: string; status: 'done' | 'skipped' | 'failed'; reason?: string }
