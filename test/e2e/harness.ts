@@ -1,13 +1,13 @@
 /**
- * Browser test harness: a real `mend serve` (real engine, real models) driven by Debian's
+ * Browser test harness: a real `mend serve` (test/helpers/serve.ts: real engine, real models) driven by Debian's
  * Chromium through playwright-core. Screenshots of each main screen go to test-results/screens/
  * so a person can look at them after a run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { MEND_BIN, REPO_ROOT } from '../helpers/cli.js';
+import { REPO_ROOT } from '../helpers/cli.js';
+import type { Served } from '../helpers/serve.js';
 
 export const SCREENS_DIR = resolve(REPO_ROOT, 'test-results', 'screens');
 
@@ -22,56 +22,6 @@ export function chromiumPath(): string {
   return found;
 }
 
-export interface ServerHandle {
-  url: string;
-  origin: string;
-  token: string;
-  process: ChildProcess;
-  output: () => string;
-  stop(): Promise<void>;
-}
-
-/** Starts `mend serve --port 0` and waits for the URL it prints. */
-export function startServer(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServerHandle> {
-  const child = spawn(process.execPath, [MEND_BIN, 'serve', '--port', '0', ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`mend serve printed no URL within 60 s:\n${out}`)), 60_000);
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      const m = /(https?:\/\/[^\s]+[#?]token=([A-Za-z0-9_-]+))/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        const url = m[1];
-        resolvePromise({
-          url,
-          origin: new URL(url).origin,
-          token: m[2],
-          process: child,
-          output: () => out,
-          stop: () =>
-            new Promise<void>((done) => {
-              if (child.exitCode !== null) return done();
-              child.once('exit', () => done());
-              child.kill('SIGINT');
-              setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-            }),
-        });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`mend serve exited with ${code} before printing a URL:\n${out}`));
-    });
-  });
-}
-
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
@@ -84,7 +34,7 @@ export async function launchBrowser(): Promise<Browser> {
  * Opens the app and records main-thread long tasks (PerformanceObserver 'longtask') from the
  * first script on, so a test can check that no frame was blocked for more than 100 ms.
  */
-export async function openApp(browser: Browser, server: ServerHandle): Promise<Page> {
+export async function openApp(browser: Browser, server: Served): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   await page.addInitScript(() => {
