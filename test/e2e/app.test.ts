@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeImage } from '../../src-main/core/image/io.js';
 import { naturalImage } from '../helpers/synthetic.js';
 import { serve, type Served } from '../helpers/serve.js';
-import { dropFiles, launchBrowser, longTasksSince, openApp, screenshot } from './harness.js';
+import { dropFiles, launchBrowser, longTasksSince, openApp, pasteFiles, screenshot } from './harness.js';
 
 let dir = '';
 let server: Served;
@@ -169,9 +169,19 @@ describe('web mode in a real browser', () => {
     await screenshot(page, '03-inpaint');
   });
 
+  it('says in words why a dropped file is not an image, and loads a pasted one', async () => {
+    await dropFiles(page, 'body', [{ name: 'notes.png', mimeType: 'image/png', data: Buffer.from('this is not a PNG') }]);
+    await expect.poll(() => page.locator('[data-testid="toast"]').allTextContents(), { timeout: 20_000 })
+      .toEqual(expect.arrayContaining([expect.stringMatching(/notes\.png/)]));
+    const toast = (await page.locator('[data-testid="toast"]').allTextContents()).find((t) => t.includes('notes.png'))!;
+    expect(toast).not.toMatch(/\bat \w+ \(|Error:|node:|\/tmp\//);
+    expect(await page.locator('[data-testid="filmstrip-item"]').count()).toBe(2);
+
+    await pasteFiles(page, [{ name: 'image.png', mimeType: 'image/png', data: photos[2]!.data }]);
+    await expect.poll(() => page.locator('[data-testid="filmstrip-item"]').count(), { timeout: 20_000 }).toBe(3);
+  });
+
   it('runs a batch of the loaded images to the end', async () => {
-    await dropFiles(page, 'body', [{ name: photos[2]!.name, mimeType: 'image/png', data: photos[2]!.data }]);
-    await expect.poll(() => page.locator('[data-testid="filmstrip-item"]').count()).toBe(3);
     await gotoPage('batch');
     await page.waitForSelector('[data-testid="batch-run"]');
     await screenshot(page, '04-batch-setup');

@@ -79,3 +79,16 @@ export async function dropFiles(page: Page, selector: string, files: { name: str
     await page.dispatchEvent(selector, type, { dataTransfer });
   }
 }
+
+/** Pastes files as a clipboard paste would (a `paste` ClipboardEvent carrying a DataTransfer). */
+export async function pasteFiles(page: Page, files: { name: string; mimeType: string; data: Buffer }[]): Promise<void> {
+  const payload = files.map((f) => ({ name: f.name, type: f.mimeType, b64: f.data.toString('base64') }));
+  await page.evaluate((items) => {
+    const dt = new DataTransfer();
+    for (const it of items) {
+      const bytes = Uint8Array.from(atob(it.b64), (c) => c.charCodeAt(0));
+      dt.items.add(new File([bytes], it.name, { type: it.type }));
+    }
+    document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  }, payload);
+}
