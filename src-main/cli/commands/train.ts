@@ -4,6 +4,9 @@ import type { ModelTask } from '../../core/models/card.js';
 import { parseTrainCorruption } from '../../core/train/corruption.js';
 import { parseRegularizer } from '../../core/train/regularizers.js';
 import { trainModel } from '../../core/train/trainer.js';
+import { resolveModel } from '../../core/models/registry.js';
+import type { LoadedModel } from '../../core/models/store.js';
+import { MendError } from '../../shared/errors.js';
 import { num, oneOf, parse, required } from '../args.js';
 import type { CommandContext } from '../context.js';
 
@@ -18,6 +21,8 @@ export const trainHelp = `mend train --data DIR --out DIR [options]
   --regularizer l1|kl|contractive --lambda X [--rho R]
   --steps N (2000) --batch N (16) --patch N (64) --lr X (0.001) --seed N (1)
   --resume                           continue from OUT/checkpoint
+  --init ID|DIR                      fine-tune: start from this model's weights (its architecture;
+                                     do not combine with --arch/--width/...)
   --id ID --name TEXT --description TEXT   for the model card`;
 
 export async function trainCommand(argv: string[], ctx: CommandContext): Promise<number> {
@@ -27,7 +32,7 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
     levels: { type: 'string' }, blocks: { type: 'string' }, 'code-channels': { type: 'string' },
     'code-activation': { type: 'string' }, regularizer: { type: 'string' }, lambda: { type: 'string' }, rho: { type: 'string' },
     steps: { type: 'string' }, batch: { type: 'string' }, patch: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' },
-    resume: { type: 'boolean' }, id: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' },
+    resume: { type: 'boolean' }, init: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' },
     'max-images': { type: 'string' }, 'val-every': { type: 'string' }, 'checkpoint-every': { type: 'string' },
   }, false);
   const data = required(v.data, 'data');
@@ -53,6 +58,15 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
       codeChannels: num(v['code-channels'], 'code-channels', 16, { min: 1, max: 1024, int: true }), codeActivation, conditioning };
   }
   const task: ModelTask = corruption.kind === 'damage' ? 'inpaint' : corruption.kind === 'none' ? 'reconstruct' : 'denoise';
+  let init: { id: string; model: LoadedModel['model'] } | undefined;
+  if (v.init !== undefined) {
+    const archFlags = ['arch', 'channels', 'conditioning', 'width', 'depth', 'levels', 'blocks', 'code-channels', 'code-activation'] as const;
+    const clash = archFlags.filter((f) => v[f] !== undefined);
+    if (clash.length) throw new MendError('usage', `--init takes the architecture from the model; drop --${clash.join(', --')}`);
+    const loaded = await resolveModel(v.init, task, channels);
+    arch = loaded.card.arch;
+    init = { id: loaded.card.id, model: loaded.model };
+  }
   const regularizer = v.regularizer
     ? parseRegularizer(v.regularizer, num(v.lambda, 'lambda', 1e-3, { min: 0 }), v.rho === undefined ? undefined : num(v.rho, 'rho', 0.05))
     : undefined;
@@ -70,6 +84,7 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
     maxImages: v['max-images'] === undefined ? undefined : num(v['max-images'], 'max-images', 0, { min: 1, int: true }),
     id, name: v.name ?? id, description: v.description ?? `${task} model trained with mend train`,
     command: ctx.commandLine,
+    init,
   }, ctx.job);
   ctx.reporter.done();
   ctx.reporter.result({ task: 'train', model: id, dir: result.dir, steps: result.steps, valPsnr: result.valPsnr,

@@ -10,6 +10,7 @@ export function renderCardMarkdown(card: ModelCard): string {
   lines.push(`| architecture | \`${JSON.stringify(card.arch)}\` |`);
   if (card.sigmaRange) lines.push(`| noise levels | sigma ${card.sigmaRange[0]}-${card.sigmaRange[1]} |`);
   if (card.params) lines.push(`| parameters | ${card.params.toLocaleString('en-US')} |`);
+  if (card.initFrom) lines.push(`| fine-tuned from | \`${card.initFrom}\` |`);
   if (card.flopsPerPixel) lines.push(`| FLOPs per pixel | ${Math.round(card.flopsPerPixel).toLocaleString('en-US')} |`);
   const t = card.training;
   if (t) {

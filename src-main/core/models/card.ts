@@ -43,6 +43,8 @@ export interface ModelCard {
   sigmaRange?: [number, number];
   flopsPerPixel?: number;
   params?: number;
+  /** Fine-tuned: the model whose weights training started from. */
+  initFrom?: string;
   training?: TrainingRecord;
   eval?: EvalRow[];
   created: string;

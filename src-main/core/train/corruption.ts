@@ -18,10 +18,15 @@ export type TrainCorruption =
   /** Poisson-Gaussian (variance a*y + b), a and b drawn per patch; then clipped to [0,1]. */
   | { kind: 'poisson-gaussian'; a: Range; b: Range }
   | { kind: 'salt-pepper'; p: Range }
+  /**
+   * Camera noise as it reaches a photographer: Poisson-Gaussian (variance a*y + b), half the time
+   * spatially correlated as after demosaicing, then clipped and quantised to 8 bits.
+   */
+  | { kind: 'photo'; a: Range; b: Range }
   /** Holes to fill: random brush strokes of many widths, scratches and dust. */
   | { kind: 'damage' };
 
-const USAGE = 'Use none, gaussian:SIGMA or gaussian:MIN-MAX (e.g. gaussian:0-55), poisson-gaussian:A,B (ranges allowed), salt-pepper:P or damage.';
+const USAGE = 'Use none, gaussian:SIGMA or gaussian:MIN-MAX (e.g. gaussian:0-55), poisson-gaussian:A,B or photo:A,B (ranges allowed), salt-pepper:P or damage.';
 
 /** A plain decimal number (no sign, no hex, no empty text). */
 const NUMBER = /^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -51,10 +56,11 @@ export function parseTrainCorruption(text: string): TrainCorruption {
       return { kind: 'gaussian', sigma: parseRange(args, 255, 'Gaussian sigma') };
     case 'salt-pepper':
       return { kind: 'salt-pepper', p: parseRange(args, 1, 'Salt-and-pepper p') };
-    case 'poisson-gaussian': {
+    case 'poisson-gaussian':
+    case 'photo': {
       const [a, b, ...more] = args.split(',');
-      if (b === undefined || more.length > 0) throw new MendError('usage', `poisson-gaussian needs A,B. ${USAGE}`);
-      return { kind: 'poisson-gaussian', a: parseRange(a, 1, 'Poisson-Gaussian a'), b: parseRange(b, 1, 'Poisson-Gaussian b') };
+      if (b === undefined || more.length > 0) throw new MendError('usage', `${kind} needs A,B. ${USAGE}`);
+      return { kind, a: parseRange(a, 1, 'Poisson-Gaussian a'), b: parseRange(b, 1, 'Poisson-Gaussian b') };
     }
     default:
       throw new MendError('usage', `Unknown training noise "${text}". ${USAGE}`);
@@ -124,6 +130,49 @@ function disc(mask: Uint8Array, w: number, h: number, cx: number, cy: number, r:
   }
 }
 
+/**
+ * Photo noise for one patch (see TrainCorruption 'photo'). Correlation mixes the white noise
+ * with its 3x3 binomial blur (what demosaicing does to sensor noise), rescaled so the per-pixel
+ * standard deviation stays that of the Poisson-Gaussian model: the noise-level input then means
+ * the same thing with or without correlation.
+ */
+export function photoNoise(patch: { width: number; height: number; channels: number; data: Float32Array }, a: number, b: number, rng: Rng): Float32Array {
+  const { width: w, height: h, channels: ch, data } = patch;
+  const noisy = addNoise(patch, { kind: 'poisson-gaussian', a, b }, rng, { clip: false }).data;
+  const noise = new Float32Array(noisy.length);
+  for (let i = 0; i < noise.length; i++) noise[i] = noisy[i]! - data[i]!;
+  let mixed = noise;
+  if (rng.next() < 0.5) {
+    const alpha = 0.6 * rng.next();
+    const k = [1, 2, 1];
+    mixed = new Float32Array(noise.length);
+    // Sum of squared taps of alpha*identity + (1-alpha)*binomial: keeps the variance.
+    const norm = 1 / Math.sqrt(alpha * alpha + 2 * alpha * (1 - alpha) * 0.25 + (1 - alpha) ** 2 * (36 / 256));
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        for (let c = 0; c < ch; c++) {
+          let blur = 0;
+          for (let dy = -1; dy <= 1; dy++) {
+            const yy = Math.min(h - 1, Math.max(0, y + dy));
+            for (let dx = -1; dx <= 1; dx++) {
+              const xx = Math.min(w - 1, Math.max(0, x + dx));
+              blur += k[dy + 1]! * k[dx + 1]! * noise[(yy * w + xx) * ch + c]!;
+            }
+          }
+          const i = (y * w + x) * ch + c;
+          mixed[i] = norm * (alpha * noise[i]! + ((1 - alpha) * blur) / 16);
+        }
+      }
+    }
+  }
+  const out = new Float32Array(noise.length);
+  for (let i = 0; i < out.length; i++) {
+    const v = data[i]! + mixed[i]!;
+    out[i] = Math.round((v < 0 ? 0 : v > 1 ? 1 : v) * 255) / 255;
+  }
+  return out;
+}
+
 export interface CorruptedBatch {
   /** [n, size, size, C + (conditioned ? 1 : 0)]: what the model sees. */
   input: Float32Array;
@@ -161,6 +210,15 @@ export function corruptBatch(
       const b = draw(rng, spec.b);
       noisy = addNoise(patch, { kind: 'poisson-gaussian', a, b }, rng).data;
       map = (p) => Math.sqrt(a * Math.max(0, patch.data[p * channels]) + b);
+    } else if (spec.kind === 'photo') {
+      const a = draw(rng, spec.a);
+      const b = draw(rng, spec.b);
+      noisy = photoNoise(patch, a, b, rng);
+      // One level per patch, as `--sigma auto` gives at inference: the noise at the mean level.
+      let mean = 0;
+      for (let i = 0; i < patch.data.length; i++) mean += patch.data[i]!;
+      const sigma = Math.sqrt(a * (mean / patch.data.length) + b);
+      map = () => sigma;
     } else if (spec.kind === 'salt-pepper') {
       const p = draw(rng, spec.p);
       noisy = addNoise(patch, { kind: 'salt-pepper', p }, rng).data;

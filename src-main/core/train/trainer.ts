@@ -42,6 +42,8 @@ export interface TrainOptions {
   description: string;
   /** The command line, recorded in the card so the model can be reproduced. */
   command: string;
+  /** Fine-tuning: start from this model's weights (same architecture) instead of random ones. */
+  init?: { id: string; model: tf.LayersModel };
   /**
    * Called after each validation with the first few fixed validation patches, for a live preview
    * of what the model does (the interface's training view). Optional: costs one small predict.
@@ -80,9 +82,9 @@ function validationCorruption(c: TrainCorruption): TrainCorruption {
     const s = c.sigma[0] <= 25 && 25 <= c.sigma[1] ? 25 : (c.sigma[0] + c.sigma[1]) / 2;
     return { kind: 'gaussian', sigma: [s, s] };
   }
-  if (c.kind === 'poisson-gaussian') {
+  if (c.kind === 'poisson-gaussian' || c.kind === 'photo') {
     const mid = (r: [number, number]): [number, number] => [(r[0] + r[1]) / 2, (r[0] + r[1]) / 2];
-    return { kind: 'poisson-gaussian', a: mid(c.a), b: mid(c.b) };
+    return { kind: c.kind, a: mid(c.a), b: mid(c.b) };
   }
   if (c.kind === 'salt-pepper') return { kind: 'salt-pepper', p: [c.p[1], c.p[1]] };
   return c;
@@ -113,14 +115,25 @@ export async function trainModel(opts: TrainOptions, ctx: JobContext = {}): Prom
   let state: CheckpointState = { step: 0, elapsedSeconds: 0 };
   // The card records every command that contributed, so a resumed model stays reproducible.
   let command = opts.command;
+  let initFrom = opts.init?.id;
   if (opts.resume && hasCheckpoint(opts.out)) {
     const ck = await loadCheckpoint(opts.out, optimizer);
     model = ck.model;
     state = ck.state;
+    initFrom = ck.card.initFrom;
     if (ck.card.training?.command) command = `${ck.card.training.command}\n${opts.command}`;
     emit({ type: 'log', level: 'info', message: `Resuming from step ${state.step} (checkpoint in ${opts.out})` });
   } else {
     model = buildModel(arch);
+    if (opts.init) {
+      const from = opts.init.model.getWeights();
+      const shapes = (ws: tf.Tensor[]): string => ws.map((w) => w.shape.join('x')).join(',');
+      if (shapes(from) !== shapes(model.getWeights())) {
+        throw new MendError('usage', `Cannot fine-tune from ${opts.init.id}: its architecture differs from the one requested`);
+      }
+      model.setWeights(from);
+      emit({ type: 'log', level: 'info', message: `Fine-tuning from ${opts.init.id}` });
+    }
   }
   const fpp = flopsPerPixel(model);
   const channels = arch.channels;
@@ -172,6 +185,7 @@ export async function trainModel(opts: TrainOptions, ctx: JobContext = {}): Prom
     channels,
     arch,
     sigmaRange: opts.corruption.kind === 'gaussian' ? opts.corruption.sigma : undefined,
+    ...(initFrom ? { initFrom } : {}),
     flopsPerPixel: fpp,
     params: model.countParams(),
     training: {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src-main/core/corrupt/rng.js';
 import { corruptBatch, parseTrainCorruption, randomHoleMask } from '../../../src-main/core/train/corruption.js';
+import { photoNoise } from '../../../src-main/core/train/corruption.js';
 import { MendError } from '../../../src-main/shared/errors.js';
 import { naturalImage } from '../../helpers/synthetic.js';
 
@@ -233,5 +234,44 @@ describe('randomHoleMask', () => {
     const cov = m.reduce((a, b) => a + b, 0) / m.length;
     expect(cov).toBeGreaterThanOrEqual(0.005);
     expect(cov).toBeLessThanOrEqual(0.6);
+  });
+});
+
+describe('photo training noise', () => {
+  it('parses photo:A,B with ranges', () => {
+    expect(parseTrainCorruption('photo:0.001-0.01,0-0.0004')).toEqual({ kind: 'photo', a: [0.001, 0.01], b: [0, 0.0004] });
+    expect(() => parseTrainCorruption('photo:0.01')).toThrow(/photo needs A,B/);
+  });
+
+  it('is 8-bit, keeps the Poisson-Gaussian level, and is spatially correlated about half the time', () => {
+    const size = 64;
+    const y = 0.4;
+    const a = 0.004;
+    const b = 0.0002;
+    const patch = { width: size, height: size, channels: 1, data: new Float32Array(size * size).fill(y) };
+    const rng = new Rng(5);
+    const expected = Math.sqrt(a * y + b);
+    let correlated = 0;
+    const draws = 40;
+    for (let d = 0; d < draws; d++) {
+      const out = photoNoise(patch, a, b, rng);
+      let sum = 0;
+      let sq = 0;
+      let lag = 0;
+      for (let i = 0; i < out.length; i++) {
+        expect(Math.abs(out[i]! * 255 - Math.round(out[i]! * 255))).toBeLessThan(1e-4);
+        const n = out[i]! - y;
+        sum += n;
+        sq += n * n;
+        if (i % size !== size - 1) lag += n * (out[i + 1]! - y);
+      }
+      const variance = sq / out.length - (sum / out.length) ** 2;
+      // Quantisation adds 1/12 LSB^2; the level stays within 10%.
+      expect(Math.sqrt(variance)).toBeGreaterThan(expected * 0.9);
+      expect(Math.sqrt(variance)).toBeLessThan(expected * 1.1);
+      if (lag / (size * (size - 1)) / variance > 0.1) correlated++;
+    }
+    expect(correlated, `${correlated} of ${draws} correlated`).toBeGreaterThan(draws * 0.25);
+    expect(correlated).toBeLessThan(draws * 0.75);
   });
 });

@@ -147,6 +147,26 @@ describe('trainModel', () => {
     expect(existsSync(path.join(out, 'model.json'))).toBe(false);
   });
 
+  it('fine-tunes from a trained model: starts from its weights and records where it came from', async () => {
+    const base = await loadModelFolder(path.join(tmp, 'run'));
+    const out = path.join(tmp, 'tuned');
+    // One step at a negligible learning rate: the weights must be the base model's.
+    const result = await trainModel(options(out, { steps: 1, learningRate: 1e-7, init: { id: 'tiny-denoise', model: base.model }, id: 'tuned' }));
+    const tuned = await loadModelFolder(out);
+    const a = base.model.getWeights().map((w) => w.dataSync());
+    const b = tuned.model.getWeights().map((w) => w.dataSync());
+    let maxDiff = 0;
+    for (let i = 0; i < a.length; i++) for (let j = 0; j < a[i]!.length; j++) maxDiff = Math.max(maxDiff, Math.abs(a[i]![j]! - b[i]![j]!));
+    expect(maxDiff).toBeLessThan(1e-4);
+    expect(result.card.initFrom).toBe('tiny-denoise');
+    expect(readFileSync(path.join(out, 'card.md'), 'utf8')).toMatch(/fine-tuned from \| `tiny-denoise`/);
+    // A fresh model of the same architecture scores far below the base at step 1.
+    expect(result.valPsnr).toBeGreaterThan(NOISY_PSNR + 1.5);
+
+    await expect(trainModel(options(path.join(tmp, 'tuned-wide'), { steps: 1, arch: { ...ARCH, width: 12 }, init: { id: 'tiny-denoise', model: base.model } })))
+      .rejects.toThrow(/Cannot fine-tune from tiny-denoise: its architecture differs/);
+  });
+
   it('rejects a patch size that is not a multiple of the architecture\'s size multiple', async () => {
     const unet: ArchSpec = { kind: 'unet', channels: 1, width: 4, levels: 2, blocks: 1, codeActivation: 'relu', conditioning: 'noise-map' };
     const out = path.join(tmp, 'bad-patch');
