@@ -1,6 +1,7 @@
-// Vitest global setup: builds the app once (tsc -> dist/, vite -> dist/renderer) so tests that
-// spawn the real CLI (bin/mend.js runs dist/src-main/cli/main.js) or load the interface in a
-// browser run the current sources.
+// Vitest global setup: builds the app once (tsc -> dist/, vite -> dist/renderer and
+// dist/preload/preload.cjs) so tests that spawn the real CLI (bin/mend.js runs
+// dist/src-main/cli/main.js), load the interface in a browser or the desktop app, or check the
+// preload bundle run the current sources.
 import { execFileSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,5 +19,11 @@ export default function setup(): void {
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
     throw new Error(`vite build failed, cannot build the interface for the browser tests:\n${err.stdout ?? ''}${err.stderr ?? err.message}`);
+  }
+  try {
+    execFileSync('npx', ['vite', 'build', '--config', 'vite.preload.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'pipe', encoding: 'utf8' });
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`vite build of the preload failed (dist/preload/preload.cjs):\n${err.stdout ?? ''}${err.stderr ?? err.message}`);
   }
 }

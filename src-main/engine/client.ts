@@ -1,7 +1,7 @@
 /**
- * EngineClient: how a host (the web server; later the Electron main process) uses the engine
- * process. It starts the engine on first use, matches replies to calls by id, routes job events,
- * and survives the engine dying:
+ * EngineClient: how a host (the web server, the Electron main process) uses the engine process.
+ * It starts the engine on first use, matches replies to calls by id, routes job events, and
+ * survives the engine dying:
  *
  *  - a crash or exit rejects every pending call and running job with 'engine-crashed' and a
  *    message that says so; the next call starts a fresh engine. The workspace folder belongs to
@@ -9,6 +9,10 @@
  *  - cancel is cooperative first (the job stops at its next tile or step); a job that has not
  *    ended after the grace period (default 3 s) gets the engine killed and restarted. That job
  *    then rejects with 'cancelled'; other jobs in that engine with 'engine-crashed'.
+ *
+ * How the process is started is the one thing hosts differ in: `mend serve` forks a Node child
+ * (forkEngine below), the desktop app uses Electron's utilityProcess (app/engine-process.ts).
+ * Both are an EngineProcess to this client.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -34,7 +38,67 @@ export interface EngineClientOptions {
   env?: NodeJS.ProcessEnv;
   /** Where the engine's stdout/stderr go (default: inherited). */
   stdio?: 'inherit' | 'ignore';
+  /** How the engine process is started (default: child_process.fork). */
+  launcher?: EngineLauncher;
+  /**
+   * Told each time an engine process ends other than through close(): a crash (planned false)
+   * or the kill that stops a job which ignored cancel (planned true). The next call restarts it.
+   */
+  onEngineExit?: (e: { planned: boolean; message: string }) => void;
 }
+
+/** One running engine process, however it was started. */
+export interface EngineProcess {
+  readonly pid: number | undefined;
+  /** False once the message channel is gone (the process exited or is exiting). */
+  readonly connected: boolean;
+  /** Sends a message; throws when the channel is gone. A failed delivery kills the process. */
+  send(m: HostMessage): void;
+  /** Stops it now (SIGKILL where there are signals). */
+  kill(): void;
+  /** Asks it to stop (SIGTERM). */
+  terminate(): void;
+  onMessage(handler: (m: unknown) => void): void;
+  /** Called once, when the process has ended; `how` is "exit code N" or "signal S". */
+  onExit(handler: (how: string) => void): void;
+}
+
+export interface EngineLaunch {
+  entry: string;
+  env: NodeJS.ProcessEnv;
+  stdio: 'inherit' | 'ignore';
+}
+
+export type EngineLauncher = (launch: EngineLaunch) => EngineProcess;
+
+/** The engine as a Node child process with an IPC channel (mend serve, tests). */
+export const forkEngine: EngineLauncher = ({ entry, env, stdio }) => {
+  const child: ChildProcess = fork(entry, [], {
+    env,
+    stdio: stdio === 'ignore' ? ['ignore', 'ignore', 'ignore', 'ipc'] : ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'json',
+  });
+  // 'error' (spawn failed, or a send on a dead channel): the exit handler does the cleanup.
+  child.on('error', () => undefined);
+  return {
+    get pid() {
+      return child.pid;
+    },
+    get connected() {
+      return child.connected;
+    },
+    send(m) {
+      if (!child.connected) throw new EngineError('engine-crashed', 'The engine process is not running; try again');
+      child.send(m, (err) => {
+        if (err) child.kill('SIGKILL');
+      });
+    },
+    kill: () => void child.kill('SIGKILL'),
+    terminate: () => void child.kill('SIGTERM'),
+    onMessage: (h) => void child.on('message', h),
+    onExit: (h) => void child.once('exit', (code, signal) => h(signal ? `signal ${signal}` : `exit code ${code}`)),
+  };
+};
 
 export interface ClientJob<S extends JobSpec = JobSpec> {
   id: JobId;
@@ -55,7 +119,7 @@ interface PendingJob {
   reject(e: EngineError): void;
   cancelTimer?: NodeJS.Timeout;
   cancelling: boolean;
-  engine: ChildProcess;
+  engine: EngineProcess;
 }
 
 /** The compiled engine entry (client.js and main.js sit side by side in dist/). */
@@ -74,9 +138,10 @@ export function defaultEngineEntry(): string {
 }
 
 export class EngineClient {
-  private child: ChildProcess | undefined;
+  private child: EngineProcess | undefined;
+  private readonly exited = new WeakMap<EngineProcess, Promise<void>>();
   private nextCall = 1;
-  private readonly calls = new Map<number, PendingCall & { engine: ChildProcess }>();
+  private readonly calls = new Map<number, PendingCall & { engine: EngineProcess }>();
   private readonly jobs = new Map<JobId, PendingJob>();
   /** The message for a planned kill of the current engine (so its exit is not reported as a crash). */
   private killReason: string | undefined;
@@ -98,10 +163,12 @@ export class EngineClient {
     return this.readyInfo;
   }
 
-  private ensure(): ChildProcess {
+  private ensure(): EngineProcess {
     if (this.closed) throw new EngineError('internal', 'The engine client is closed');
     if (this.child) return this.child;
-    const child = fork(this.opts.entry ?? defaultEngineEntry(), [], {
+    const launch = this.opts.launcher ?? forkEngine;
+    const child = launch({
+      entry: this.opts.entry ?? defaultEngineEntry(),
       env: {
         ...process.env,
         ...this.opts.env,
@@ -109,25 +176,23 @@ export class EngineClient {
         [ENGINE_ENV.mode]: this.opts.mode ?? 'desktop',
         ...(this.opts.roots ? { [ENGINE_ENV.roots]: JSON.stringify(this.opts.roots) } : {}),
       },
-      stdio: this.opts.stdio === 'ignore' ? ['ignore', 'ignore', 'ignore', 'ipc'] : ['ignore', 'inherit', 'inherit', 'ipc'],
-      serialization: 'json',
+      stdio: this.opts.stdio ?? 'inherit',
     });
     this.child = child;
     this.killReason = undefined;
-    child.on('message', (m) => {
+    child.onMessage((m) => {
       if (isEngineMessage(m)) this.onMessage(m);
     });
-    child.on('exit', (code, signal) => this.onExit(child, code, signal));
-    // 'error' (spawn failed, or a send on a dead channel): the exit handler does the cleanup.
-    child.on('error', () => undefined);
+    this.exited.set(child, new Promise<void>((resolve) => child.onExit((how) => {
+      this.onExit(child, how);
+      resolve();
+    })));
     return child;
   }
 
-  private send(child: ChildProcess, m: HostMessage): void {
+  private send(child: EngineProcess, m: HostMessage): void {
     if (!child.connected) throw new EngineError('engine-crashed', 'The engine process is not running; try again');
-    child.send(m, (err) => {
-      if (err) child.kill('SIGKILL');
-    });
+    child.send(m);
   }
 
   private onMessage(m: EngineMessage): void {
@@ -165,9 +230,8 @@ export class EngineClient {
     }
   }
 
-  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(child: EngineProcess, how: string): void {
     if (this.child === child) this.child = undefined;
-    const how = signal ? `signal ${signal}` : `exit code ${code}`;
     const planned = this.killReason;
     const message = planned ?? `The engine process stopped unexpectedly (${how}); it restarts on the next action, your images are kept`;
     for (const [id, call] of this.calls) {
@@ -183,6 +247,13 @@ export class EngineClient {
         ? new EngineError('cancelled', 'Cancelled (the job did not stop in time, so the engine was restarted)')
         : new EngineError('engine-crashed', message));
     }
+    if (!this.closed) {
+      try {
+        this.opts.onEngineExit?.({ planned: planned !== undefined, message });
+      } catch {
+        // a listener's bug must not stop the restart
+      }
+    }
     // After a planned kill, start the next engine now so the next action does not wait for it.
     if (planned && !this.closed) {
       try {
@@ -196,7 +267,7 @@ export class EngineClient {
   /** Calls one engine method. Rejects with an EngineError (an ApiError). */
   call<M extends EngineMethod>(method: M, ...args: CallArgs<M>): Promise<CallValue<M>> {
     return new Promise<CallValue<M>>((resolve, reject) => {
-      let child: ChildProcess;
+      let child: EngineProcess;
       try {
         child = this.ensure();
         const id = this.nextCall++;
@@ -250,20 +321,21 @@ export class EngineClient {
     const job = this.jobs.get(id);
     if (!job || job.engine !== this.child) return;
     this.killReason = 'The engine was restarted to stop a job that did not respond to cancel';
-    job.engine.kill('SIGKILL');
+    job.engine.kill();
   }
 
   /** Stops the engine (host shutdown). Pending calls and jobs reject. */
   async close(): Promise<void> {
     this.closed = true;
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child) return;
+    const exited = this.exited.get(child);
     this.killReason = 'The engine was stopped because Mend is closing';
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
-    });
+    child.terminate();
+    const force = setTimeout(() => child.kill(), 2000);
+    force.unref();
+    await exited;
+    clearTimeout(force);
   }
 }
 

@@ -28,8 +28,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { LIMITS, type ExportOptions, type JobSpec } from '../shared/api.js';
 import type { EngineClient } from '../engine/client.js';
-import { newId, tmpDir, variantFile } from '../engine/layout.js';
-import { isInside } from '../engine/roots.js';
+import { exportTempFolder, uploadPath as hostUploadPath } from '../engine/host.js';
+import { variantFile } from '../engine/layout.js';
 import { httpError, readJson, receiveFile, sendFile, sendJson, sendNoContent } from './http.js';
 import type { JobHub } from './job-hub.js';
 
@@ -61,13 +61,10 @@ const body = async (req: IncomingMessage): Promise<Record<string, unknown>> => {
 };
 
 /** A temp file in the workspace for an upload in flight (the engine moves it into place). */
-const uploadPath = (c: RouteContext, prefix: string): string => path.join(tmpDir(c.workspaceDir), `${prefix}-${newId()}`);
+const uploadPath = (c: RouteContext, prefix: string): string => hostUploadPath(c.workspaceDir, prefix);
 
 /** Files the engine wrote for us to send (exports) live in their own temp folder: removed after sending. */
-function tempFolderOf(c: RouteContext, file: string): string | undefined {
-  const dir = path.dirname(file);
-  return isInside(tmpDir(c.workspaceDir), dir) && dir !== tmpDir(c.workspaceDir) ? dir : undefined;
-}
+const tempFolderOf = (c: RouteContext, file: string): string | undefined => exportTempFolder(c.workspaceDir, file);
 
 const IMAGE_CACHE = { 'Cache-Control': 'private, max-age=86400, immutable' };
 

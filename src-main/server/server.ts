@@ -5,15 +5,11 @@
  * (engine/client.ts), which it restarts when it dies. The workspace (a temp folder) belongs to
  * the server and is removed on close.
  */
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
-import { rmSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { EngineClient } from '../engine/client.js';
 import { EngineError } from '../engine/errors.js';
-import { tmpDir } from '../engine/layout.js';
+import { createHostWorkspace } from '../engine/host.js';
 import { realRoots } from '../engine/roots.js';
 import { hostChecker, isWildcard, newToken, tokenFrom, tokenMatches } from './auth.js';
 import { sendError, sendJson } from './http.js';
@@ -60,11 +56,9 @@ function urlHost(host: string): string {
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const roots = await realRoots(opts.roots);
   const rendererDir = opts.rendererDir ?? defaultRendererDir();
-  const workspaceDir = await mkdtemp(path.join(os.tmpdir(), 'mend-serve-'));
-  await mkdir(tmpDir(workspaceDir), { recursive: true });
-  // Last resort if the process exits without close() (an uncaught error): no temp folder left.
-  const removeOnExit = (): void => rmSync(workspaceDir, { recursive: true, force: true });
-  process.on('exit', removeOnExit);
+  // Removed on close(), or when the process exits without it (an uncaught error).
+  const workspace = await createHostWorkspace('mend-serve-');
+  const workspaceDir = workspace.dir;
 
   const engine = new EngineClient({ workspaceDir, roots, mode: 'web', ...opts.engine });
   const hub = new JobHub(engine);
@@ -113,8 +107,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       resolve();
     });
   }).catch(async (e: NodeJS.ErrnoException) => {
-    await rm(workspaceDir, { recursive: true, force: true });
-    process.off('exit', removeOnExit);
+    await workspace.remove();
     const why = e.code === 'EADDRINUSE' ? `port ${opts.port} is in use (try --port 0 for any free port)` : e.code === 'EADDRNOTAVAIL' ? `${opts.host} is not an address of this machine` : e.message;
     throw new EngineError('usage', `Cannot listen on ${opts.host}:${opts.port}: ${why}`);
   });
@@ -132,8 +125,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       server.close();
       server.closeAllConnections();
       await engine.close();
-      await rm(workspaceDir, { recursive: true, force: true });
-      process.off('exit', removeOnExit);
+      await workspace.remove();
     })());
 
   return { url: `${origin}/#token=${token}`, origin, token, port, roots, workspaceDir, engine, close };

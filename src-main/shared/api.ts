@@ -285,7 +285,39 @@ export interface ExportOptions {
   fileName: string;
 }
 
+/** Menu commands the desktop app's native menus hand to the page, which owns these actions. */
+export type MenuCommand = 'export' | 'undo' | 'redo' | 'shortcuts' | 'page:editor' | 'page:batch' | 'page:train' | 'page:models';
+
+/** The desktop app's engine process ended (a crash, or the kill that stops a job ignoring cancel). */
+export interface EngineStatus {
+  state: 'restarted';
+  /** What happened, in words; the job that was running can be started again. */
+  message: string;
+  /** True for the kill after a cancel's grace period, false for a crash. */
+  planned: boolean;
+}
+
+/** What only the desktop app has (the Electron preload provides it; absent in a browser). */
+export interface DesktopApi {
+  /**
+   * The native folder dialog: a folder to process ('input'), write to ('output') or train on
+   * ('train'). Resolves with its path (the only way a folder path reaches the page), or undefined
+   * when the user cancels.
+   */
+  chooseFolder(purpose: 'input' | 'output' | 'train'): Promise<string | undefined>;
+  /**
+   * Images the app opened for the window: File > Open and Open Recent, files double-clicked in
+   * the file manager or dropped on the dock/taskbar icon, a second launch with files. Failures
+   * (one per file that could not be opened) come with them. Returns an unsubscribe function.
+   */
+  onImagesOpened(handler: (images: ImageInfo[], failures: ApiError[]) => void): () => void;
+  onMenuCommand(handler: (command: MenuCommand) => void): () => void;
+  onEngineStatus(handler: (status: EngineStatus) => void): () => void;
+}
+
 export interface MendApi {
+  /** Present in the desktop app only. */
+  desktop?: DesktopApi;
   info(): Promise<AppInfo>;
   /** Adds an image file (drop, picker, paste) to the workspace; decodes and validates it. */
   addImage(name: string, data: Blob): Promise<ImageInfo>;

@@ -156,6 +156,15 @@ export async function addFiles(files: File[]): Promise<number> {
   return added;
 }
 
+/** Shows images the engine already opened (the desktop app's File > Open, double-clicked files). */
+export function openInEditor(infos: ImageInfo[]): void {
+  for (const [i, info] of infos.entries()) {
+    addImageInfo(info);
+    if (!getSession(info.id)) editor.sessions.push(newSession(info));
+    if (i === 0) editor.selected = info.id;
+  }
+}
+
 /** Hooks other editor stores register to drop per-photo state (the mask) with the photo. */
 const removeHooks: ((id: ImageId) => void)[] = [];
 export function onSessionRemoved(hook: (id: ImageId) => void): void {

@@ -1,0 +1,101 @@
+// Static import rules, read from the sources:
+//  - src-main/core and src-main/shared never import electron (the core is plain Node, shared is
+//    imported by the renderer); neither do the engine, the server or the CLI;
+//  - the renderer never imports Node built-ins (node:*, fs, path, ...) or main-process code;
+//  - the Electron main process never reaches TensorFlow.js, sharp or ONNX Runtime, even through
+//    other modules: they run in the engine process only;
+//  - the preload imports electron and the IPC contract only (it is bundled into one file).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../helpers/cli.js';
+
+function filesUnder(dir: string, exts: string[]): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p, exts));
+    else if (exts.some((e) => name.endsWith(e))) out.push(p);
+  }
+  return out;
+}
+
+/** Module specifiers of every import / export-from / dynamic import / require in a file. */
+function specifiers(file: string): { spec: string; typeOnly: boolean }[] {
+  let text = readFileSync(file, 'utf8');
+  if (file.endsWith('.svelte')) text = [...text.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]).join('\n');
+  // Comments would give false hits ("import" in prose).
+  text = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+  const out: { spec: string; typeOnly: boolean }[] = [];
+  for (const m of text.matchAll(/\b(import|export)\s+(type\s+)?[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/g)) out.push({ spec: m[3]!, typeOnly: !!m[2] });
+  for (const m of text.matchAll(/\bimport\s*['"]([^'"]+)['"]/g)) out.push({ spec: m[1]!, typeOnly: false });
+  for (const m of text.matchAll(/\b(?:import|require)\s*\(\s*['"]([^'"]+)['"]\s*\)/g)) out.push({ spec: m[1]!, typeOnly: false });
+  return out;
+}
+
+const rel = (f: string): string => path.relative(REPO_ROOT, f);
+const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+
+describe('static import rules', () => {
+  it('the core, shared types, engine, server and CLI never import electron', () => {
+    const offenders: string[] = [];
+    for (const dir of ['core', 'shared', 'engine', 'server', 'cli']) {
+      for (const f of filesUnder(path.join(REPO_ROOT, 'src-main', dir), ['.ts'])) {
+        for (const { spec } of specifiers(f)) if (spec === 'electron' || spec.startsWith('electron/') || spec.startsWith('@electron/')) offenders.push(`${rel(f)}: ${spec}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('shared/ holds types and constants only: no imports beyond itself', () => {
+    const offenders: string[] = [];
+    for (const f of filesUnder(path.join(REPO_ROOT, 'src-main', 'shared'), ['.ts'])) {
+      for (const { spec } of specifiers(f)) if (!spec.startsWith('./')) offenders.push(`${rel(f)}: ${spec}`);
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('the renderer never imports Node built-ins or main-process code', () => {
+    const files = filesUnder(path.join(REPO_ROOT, 'src-renderer'), ['.ts', '.svelte']);
+    expect(files.length).toBeGreaterThan(10);
+    const offenders: string[] = [];
+    for (const f of files) {
+      for (const { spec } of specifiers(f)) {
+        if (NODE_BUILTINS.has(spec) || spec.startsWith('node:')) offenders.push(`${rel(f)}: ${spec}`);
+        if (spec === 'electron' || spec === 'sharp' || spec.startsWith('@tensorflow/') || spec === 'onnxruntime-node') offenders.push(`${rel(f)}: ${spec}`);
+        if (spec.includes('src-main/') && !spec.includes('src-main/shared/')) offenders.push(`${rel(f)}: ${spec}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('the Electron main process never reaches TensorFlow.js, sharp or ONNX Runtime', () => {
+    const seen = new Set<string>();
+    const packages = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const { spec, typeOnly } of specifiers(file)) {
+        if (typeOnly) continue;
+        if (spec.startsWith('.')) visit(path.resolve(path.dirname(file), spec.replace(/\.js$/, '.ts')));
+        else packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+      }
+    };
+    const appDir = path.join(REPO_ROOT, 'src-main', 'app');
+    for (const f of filesUnder(appDir, ['.ts'])) visit(f);
+    const forbidden = [...packages].filter((p) => p === 'sharp' || p.startsWith('@tensorflow') || p.startsWith('@img') || p.startsWith('onnxruntime'));
+    expect(forbidden).toEqual([]);
+    // What main does load: electron and Node built-ins, and nothing from core/.
+    expect([...packages].filter((p) => p !== 'electron' && !NODE_BUILTINS.has(p))).toEqual([]);
+    expect([...seen].filter((f) => f.includes(`${path.sep}core${path.sep}`)).map(rel)).toEqual([]);
+  });
+
+  it('the preload imports only electron and the IPC contract at run time', () => {
+    const f = path.join(REPO_ROOT, 'src-main', 'preload', 'preload.ts');
+    const runtime = specifiers(f).filter((s) => !s.typeOnly).map((s) => s.spec);
+    expect(runtime.sort()).toEqual(['../app/ipc-contract.js', 'electron']);
+    const contract = specifiers(path.join(REPO_ROOT, 'src-main', 'app', 'ipc-contract.ts'));
+    expect(contract.every((s) => s.typeOnly)).toBe(true);
+  });
+});
