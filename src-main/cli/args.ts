@@ -7,6 +7,7 @@ export type Options = NonNullable<ParseArgsConfig['options']>;
 export const COMMON_OPTIONS = {
   json: { type: 'boolean' },
   backend: { type: 'string' },
+  runtime: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
 

@@ -5,6 +5,7 @@
  */
 import { MendError } from '../shared/errors.js';
 import { initBackend } from '../core/runtime/backend.js';
+import { setRuntimePreference } from '../core/runtime/inference.js';
 import { createReporter } from './progress.js';
 import type { CommandContext } from './context.js';
 import { commands, usage } from './commands/index.js';
@@ -13,10 +14,10 @@ function wantsJson(argv: string[]): boolean {
   return argv.includes('--json');
 }
 
-function backendFlag(argv: string[]): string | undefined {
-  const i = argv.indexOf('--backend');
+function flagValue(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
   if (i >= 0) return argv[i + 1];
-  return argv.find((a) => a.startsWith('--backend='))?.slice('--backend='.length);
+  return argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -57,7 +58,11 @@ export async function main(argv: string[]): Promise<number> {
     commandLine: ['mend', ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' '),
   };
   try {
-    if (command.needsBackend) await initBackend(backendFlag(rest));
+    if (command.needsBackend) {
+      await initBackend(flagValue(rest, '--backend'));
+      // Inference runtime: --runtime, else MEND_RUNTIME, else chosen by calibration on first use.
+      setRuntimePreference(flagValue(rest, '--runtime'));
+    }
     return await command.run(rest, ctx);
   } catch (e) {
     reporter.done();

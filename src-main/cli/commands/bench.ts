@@ -4,10 +4,14 @@ import { formatEvalTable } from '../../core/eval/evaluate.js';
 import { num, parse } from '../args.js';
 import type { CommandContext } from '../context.js';
 
-export const benchHelp = `mend bench [--quick] [--json] [--data DIR | --no-eval]
+export const benchHelp = `mend bench [--quick] [--json] [--data DIR | --no-eval] [--runtime onnx|tfjs]
   Measures speed and quality of the installed default models on this machine.
   Inference: each default model on a generated 1024x1024 picture (--quick: 512x512), in
-  megapixels/s and GFLOPS. Training: steps of the default colour denoiser's architecture
+  megapixels/s and GFLOPS, on the inference runtime in use (see mend info). Runtimes: the
+  default colour model on TensorFlow.js and on ONNX Runtime side by side (speed-up), an sgemm
+  (2048x2048 MatMul in ONNX Runtime: the machine's practical peak) and the fraction of it that
+  inference reaches, and 2x-cores tiles of 512x512 run one after another with every thread vs
+  side by side with one thread each (how batches should use the cores). Training: steps of the default colour denoiser's architecture
   (batch 16, patch 64), in patches/s and effective GFLOPS (3 x forward FLOPs). Peak memory.
   With the benchmark data (--data DIR, else MEND_DATA, else /work/shared/data): mend eval on
   Set12 and McMaster at sigma 15,25,50 and on the McMaster inpainting masks, next to published
@@ -19,12 +23,30 @@ const f = (v: number, d: number): string => (Number.isFinite(v) ? v.toFixed(d) :
 
 export function formatBench(r: BenchResult): string {
   const out: string[] = [];
-  out.push(`Backend: ${r.backendDescription}${r.quick ? ' (quick run)' : ''}`);
+  out.push(`Inference runtime: ${r.runtimeDescription}${r.quick ? ' (quick run)' : ''}`);
+  out.push(`TensorFlow.js backend (training): ${r.backendDescription}`);
   out.push('', 'Inference (one picture, after a warm-up run):');
   if (r.inference.length === 0) out.push('  no default models installed');
   for (const i of r.inference) {
     out.push(`  ${`${i.model} (${i.task}, ${i.kind})`.padEnd(36)} ${i.width}x${i.height}  ${f(i.seconds, 2)} s  ` +
       `${f(i.megapixelsPerSecond, 3)} MP/s  ${f(i.flopsPerPixel / 1e3, 1)} kFLOP/px  ${f(i.gflops, 2)} GFLOPS`);
+  }
+  if (r.runtimes) {
+    const c = r.runtimes;
+    out.push('', `Runtimes (${c.model}, ${c.width}x${c.height}, whole denoise after a warm-up):`);
+    for (const x of [c.tfjs, c.onnx]) {
+      if (x) out.push(`  ${x.description.padEnd(52)} ${f(x.seconds, 2)} s  ${f(x.megapixelsPerSecond, 3)} MP/s  ${f(x.gflops, 1)} GFLOPS`);
+    }
+    if (c.speedup !== null) out.push(`  ONNX Runtime is ${f(c.speedup, 1)}x TensorFlow.js`);
+    if (c.sgemm && c.peakFraction !== null) {
+      out.push(`  sgemm ${c.sgemm.n}x${c.sgemm.n} (ONNX Runtime MatMul, same threads): ${f(c.sgemm.gflops, 1)} GFLOPS; ` +
+        `inference reaches ${f(100 * c.peakFraction, 0)}% of it`);
+    }
+    if (c.threading) {
+      const t = c.threading;
+      out.push(`  ${t.tiles} tiles of ${t.side}x${t.side}: one session x ${t.threadsPerTile.threads} threads ${f(t.threadsPerTile.megapixelsPerSecond, 3)} MP/s, ` +
+        `${t.tilesInParallel.workers} sessions x 1 thread side by side ${f(t.tilesInParallel.megapixelsPerSecond, 3)} MP/s`);
+    }
   }
   const t = r.training;
   out.push('', `Training (${t.model ?? 'default mend train architecture'}: ${t.arch.kind} width ${t.arch.width}, ` +

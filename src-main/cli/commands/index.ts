@@ -36,6 +36,7 @@ export function usage(): string {
     'Commands:',
     ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(9)} ${c.help.split('\n')[1]?.trim() ?? ''}`),
     '',
-    'Run `mend COMMAND --help` for a command\'s options. Common flags: --json (NDJSON events), --backend cuda|native|wasm|cpu.',
+    'Run `mend COMMAND --help` for a command\'s options. Common flags: --json (NDJSON events), --backend cuda|native|wasm|cpu (TensorFlow.js),',
+    '--runtime onnx|tfjs (inference runtime; default: whichever is faster on this machine).',
   ].join('\n');
 }

@@ -2,6 +2,9 @@
  * `mend bench`: how fast and how good the shipped models are on this machine.
  *  - inference speed of each registry default model on a generated picture (megapixels/s and
  *    GFLOPS from the card's FLOPs per pixel);
+ *  - for the default colour model, both inference runtimes (TensorFlow.js and ONNX Runtime) side
+ *    by side, an sgemm of the machine (its practical peak) and the fraction of it inference
+ *    reaches, and tiles one-after-another-with-all-threads vs side-by-side-single-threaded;
  *  - training throughput of the default colour denoiser's architecture, using the trainer's own
  *    step (patches/s; effective GFLOPS = 3 x forward FLOPs per second: forward + two backward);
  *  - with the benchmark data (MEND_DATA, else /work/shared/data): `mend eval` on Set12 and
@@ -26,6 +29,11 @@ import type { ModelTask } from '../models/card.js';
 import { readRegistry, resolveModel } from '../models/registry.js';
 import type { LoadedModel } from '../models/store.js';
 import { backendStatus, describeBackend } from '../runtime/backend.js';
+import { describeRuntime, inferenceRuntime, withRuntime, type RuntimeName } from '../runtime/inference.js';
+import { onnxAvailability } from '../runtime/onnx-runtime.js';
+import { inputChannels } from '../models/architectures.js';
+import { modelToOnnx } from '../models/store.js';
+import { benchSgemm, benchThreading, type SgemmBench, type ThreadingBench } from './onnx-bench.js';
 import { corruptBatch, type TrainCorruption } from '../train/corruption.js';
 import { samplePatches } from '../train/patches.js';
 import { createTrainStep } from '../train/step.js';
@@ -54,6 +62,31 @@ export interface InferenceBench {
   gflops: number;
 }
 
+/** One model's inference speed on one runtime. */
+export interface RuntimeSpeed {
+  runtime: RuntimeName;
+  /** e.g. "ONNX Runtime 1.30.0 (CPU, 2 threads)" or "TensorFlow.js (WebAssembly ...)". */
+  description: string;
+  seconds: number;
+  megapixelsPerSecond: number;
+  gflops: number;
+}
+
+/** The default colour model on both runtimes, and how close ONNX Runtime gets to the machine's peak. */
+export interface RuntimeComparison {
+  model: string;
+  width: number;
+  height: number;
+  tfjs: RuntimeSpeed;
+  onnx: RuntimeSpeed | null;
+  /** ONNX Runtime megapixels/s over TensorFlow.js megapixels/s. */
+  speedup: number | null;
+  sgemm: SgemmBench | null;
+  /** ONNX Runtime inference GFLOPS (whole denoise, tiling included) over sgemm GFLOPS. */
+  peakFraction: number | null;
+  threading: ThreadingBench | null;
+}
+
 export interface TrainingBench {
   /** The model whose architecture was timed, or null for the built-in default spec. */
   model: string | null;
@@ -78,8 +111,13 @@ export interface BenchEval {
 }
 
 export interface BenchResult {
+  /** TensorFlow.js backend (training, and inference when the tfjs runtime runs it). */
   backend: string;
   backendDescription: string;
+  /** The inference runtime the per-model timings used. */
+  runtime: RuntimeName;
+  runtimeDescription: string;
+  runtimes: RuntimeComparison | null;
   quick: boolean;
   inference: InferenceBench[];
   training: TrainingBench;
@@ -196,6 +234,41 @@ export async function benchTraining(
   }
 }
 
+async function compareRuntimes(
+  loaded: LoadedModel,
+  size: number,
+  signal: AbortSignal | undefined,
+  stage: (detail: string, done: number, total: number) => void,
+): Promise<RuntimeComparison> {
+  const id = loaded.card.id;
+  const speed = async (runtime: RuntimeName): Promise<RuntimeSpeed> =>
+    withRuntime(runtime, async () => {
+      const t = await timeInference(loaded, size, signal);
+      return { runtime, description: describeRuntime(await inferenceRuntime()), seconds: t.seconds, megapixelsPerSecond: t.megapixelsPerSecond, gflops: t.gflops };
+    });
+  stage(`${id} on TensorFlow.js ${size}x${size}`, 0, 4);
+  const tfjs = await speed('tfjs');
+  if (!onnxAvailability().available) {
+    return { model: id, width: size, height: size, tfjs, onnx: null, speedup: null, sgemm: null, peakFraction: null, threading: null };
+  }
+  stage(`${id} on ONNX Runtime ${size}x${size}`, 1, 4);
+  const onnx = await speed('onnx');
+  throwIfCancelled(signal);
+  stage('sgemm 2048x2048 on ONNX Runtime', 2, 4);
+  const sgemm = await benchSgemm();
+  throwIfCancelled(signal);
+  stage('threads per tile vs tiles in parallel', 3, 4);
+  const threading = (await benchThreading(loaded.onnx ?? modelToOnnx(loaded.model, loaded.card), inputChannels(loaded.card.arch))) ?? null;
+  stage('runtimes compared', 4, 4);
+  return {
+    model: id, width: size, height: size, tfjs, onnx,
+    speedup: onnx.megapixelsPerSecond / tfjs.megapixelsPerSecond,
+    sgemm,
+    peakFraction: onnx.gflops / sgemm.gflops,
+    threading,
+  };
+}
+
 export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const emit = opts.onEvent ?? (() => undefined);
   const quick = opts.quick ?? false;
@@ -218,8 +291,17 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     stage(`inference ${loaded.card.id} ${size}x${size}`, i + 1, DEFAULTS.length);
   }
 
-  // Training throughput of the default colour denoiser's architecture.
+  // Both runtimes on the default colour model, against the machine's sgemm.
   const colour = await loadDefault('denoise', 'color');
+  let runtimes: RuntimeComparison | null = null;
+  if (typeof colour === 'string') notes.push(`runtime comparison: ${colour}`);
+  else {
+    runtimes = await compareRuntimes(colour, size, opts.signal, (detail, done, total) => stage(detail, done, total));
+    if (!runtimes.onnx) notes.push(`runtime comparison: ONNX Runtime is not available (${onnxAvailability().reason})`);
+  }
+  const active = await inferenceRuntime();
+
+  // Training throughput of the default colour denoiser's architecture.
   let archModel: string | null = null;
   let arch = FALLBACK_ARCH;
   if (typeof colour === 'string') notes.push(`training: ${colour}; timed the default \`mend train\` architecture instead`);
@@ -270,10 +352,13 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     batch = await benchBatchOverhead({ images: opts.batchImages, signal: opts.signal, onEvent: opts.onEvent });
   } else notes.push('batch overhead: not run (add --batch N to time a batch of N one-megapixel photos)');
 
-  const active = backendStatus()?.active ?? (tf.getBackend() as 'cpu');
+  const backend = backendStatus()?.active ?? (tf.getBackend() as 'cpu');
   return {
-    backend: active,
-    backendDescription: describeBackend(active),
+    backend,
+    backendDescription: describeBackend(backend),
+    runtime: active.active,
+    runtimeDescription: describeRuntime(active),
+    runtimes,
     quick,
     inference,
     training,

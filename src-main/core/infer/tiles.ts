@@ -27,6 +27,12 @@ export interface TiledOptions {
   inChannels: number;
   outChannels: number;
   signal?: AbortSignal;
+  /**
+   * Tiles computed at once (default 1): with a runner that works off the main thread (ONNX
+   * Runtime workers), the next tiles run while this one is blended. Blending stays in plan
+   * order, so the output does not depend on it.
+   */
+  concurrency?: number;
   /** Called after each tile. After an out-of-memory retry, counting restarts with a new total. */
   onProgress?: (done: number, total: number) => void;
   /** Called when a tile ran out of memory and the plan restarts with a smaller tile size. */
@@ -250,21 +256,26 @@ async function runPlan(
   const tiles = tilePlan(width, height, opts);
   const ax = makeAxis(width, opts.tileSize, opts.overlap);
   const ay = makeAxis(height, opts.tileSize, opts.overlap);
+  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 1));
+  const started: { th: number; tw: number; result: Promise<Float32Array> }[] = [];
+  const start = (t: number): void => {
+    const { data, th, tw } = extractTile(input, width, inChannels, tiles[t]!, multiple);
+    const result = run(data, th, tw);
+    // A tile started ahead may fail after an earlier one already stopped the plan.
+    result.catch(() => undefined);
+    started[t] = { th, tw, result };
+  };
   for (let t = 0; t < tiles.length; t++) {
     throwIfCancelled(signal);
     if (t > 0) {
       await yieldToEventLoop();
       throwIfCancelled(signal);
     }
+    for (let k = started.length; k < Math.min(tiles.length, t + concurrency); k++) start(k);
     const tile = tiles[t]!;
-    const { data, th, tw } = extractTile(input, width, inChannels, tile, multiple);
-    const result = await run(data, th, tw);
-    if (!(result instanceof Float32Array) || result.length !== th * tw * outChannels) {
-      throw new MendError(
-        'internal',
-        `Tiled inference: the model returned ${result?.length} values for a ${tw}x${th} tile, expected ${th * tw * outChannels}`,
-      );
-    }
+    const { th, tw } = started[t]!;
+    const result = await started[t]!.result;
+    delete started[t];
     // Running weighted mean: out += (value - out) * w / (weight accumulated so far, this tile
     // included). Tiles go row by row, so the accumulated weight at (x, y) is
     // rowsBefore(y) * allColumns(x) + thisRow(y) * columnsUpToThis(x).

@@ -1,8 +1,14 @@
 /**
  * Model folders: TensorFlow.js layers format (model.json + weights.bin) plus card.json and a
- * human-readable card.md. Plain file I/O, so it works without tfjs-node's file:// handler.
+ * human-readable card.md, and model.onnx, the same network for ONNX Runtime (onnx-export.ts).
+ * Plain file I/O, so it works without tfjs-node's file:// handler.
+ *
+ * model.onnx is derived from the weights: written on save, and on load re-exported in memory
+ * (a few milliseconds; the export is deterministic) and written when the file is missing or
+ * differs (stale, from older weights), where the folder is writable.
  */
 import { mkdir, readFile, rm } from 'node:fs/promises';
+import { Buffer } from 'node:buffer';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { MendError } from '../../shared/errors.js';
@@ -10,11 +16,24 @@ import { writeFileAtomic } from '../image/atomic-write.js';
 import './layers.js';
 import type { ModelCard } from './card.js';
 import { renderCardMarkdown } from './card-markdown.js';
+import { exportOnnx } from './onnx-export.js';
+
+export const ONNX_FILE = 'model.onnx';
 
 export interface LoadedModel {
   card: ModelCard;
   model: tf.LayersModel;
   dir: string;
+  /** The model as ONNX (model.onnx's bytes); run-model exports it when absent. */
+  onnx?: Uint8Array;
+}
+
+/** The ONNX export of a model, with the card's identity in its metadata. */
+export function modelToOnnx(model: tf.LayersModel, card: ModelCard): Uint8Array {
+  return exportOnnx(model, {
+    docString: `${card.name}: ${card.description}`,
+    metadata: { 'mend.id': card.id, 'mend.task': card.task, 'mend.arch': JSON.stringify(card.arch) },
+  });
 }
 
 /** Temp name + rename (image/atomic-write.ts), so a crash never leaves half a model. */
@@ -35,6 +54,7 @@ export async function saveModelFolder(dir: string, model: tf.LayersModel, card: 
         weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
       };
       await writeAtomic(path.join(dir, 'model.json'), JSON.stringify(json));
+      await writeAtomic(path.join(dir, ONNX_FILE), modelToOnnx(model, card));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
@@ -66,10 +86,27 @@ export async function loadModelFolder(dir: string): Promise<LoadedModel> {
         weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
       }),
     );
-    return { card, model, dir };
+    return { card, model, dir, onnx: await ensureOnnxFile(dir, model, card) };
   } catch (e) {
+    if (e instanceof MendError) throw e;
     throw new MendError('model', `${dir}: the model weights could not be loaded (${(e as Error).message.split('\n')[0]})`, { cause: e });
   }
+}
+
+/** Exports the model and writes model.onnx if it is missing or stale; a read-only folder keeps the export in memory. */
+async function ensureOnnxFile(dir: string, model: tf.LayersModel, card: ModelCard): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = modelToOnnx(model, card);
+  } catch (e) {
+    throw new MendError('model', `${dir}: the model could not be converted to ONNX (${(e as Error).message.split('\n')[0]})`, { cause: e });
+  }
+  const file = path.join(dir, ONNX_FILE);
+  const existing = await readFile(file).catch(() => undefined);
+  if (!existing || !Buffer.from(bytes).equals(existing)) {
+    await writeAtomic(file, bytes).catch(() => undefined);
+  }
+  return bytes;
 }
 
 export async function removeFolder(dir: string): Promise<void> {

@@ -258,3 +258,38 @@ describe('runTiled', () => {
     expect(isOutOfMemoryError(undefined)).toBe(false);
   });
 });
+
+describe('runTiled with tiles in flight at once', () => {
+  it('gives bit-identical output whatever order tiles finish in, with at most `concurrency` running', async () => {
+    const w = 150;
+    const h = 110;
+    const input = randomImage(w, h, 3, 9);
+    let running = 0;
+    let most = 0;
+    let calls = 0;
+    const slowBlur: TileRunner = async (tile, th, tw) => {
+      running++;
+      most = Math.max(most, running);
+      // Later tiles finish first: every third call waits longest.
+      const delay = [9, 1, 4][calls++ % 3]!;
+      await new Promise((r) => setTimeout(r, delay));
+      running--;
+      return boxBlur(tile, th, tw, 3, 2);
+    };
+    const one = await runTiled(input, w, h, slowBlur, { ...base, concurrency: 1 });
+    expect(most).toBe(1);
+    const three = await runTiled(input, w, h, slowBlur, { ...base, concurrency: 3 });
+    expect(most).toBe(3);
+    expect(Buffer.from(three.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+  });
+
+  it('a failing tile fails the run even while later tiles are in flight', async () => {
+    let calls = 0;
+    const failing: TileRunner = async (tile) => {
+      if (calls++ === 1) throw new MendError('internal', 'tile broke');
+      await new Promise((r) => setTimeout(r, 5));
+      return tile;
+    };
+    await expect(runTiled(randomImage(200, 200, 3), 200, 200, failing, { ...base, concurrency: 4 })).rejects.toThrow('tile broke');
+  });
+});
