@@ -48,7 +48,7 @@ const dev = !app.isPackaged;
 protocol.registerSchemesAsPrivileged(PRIVILEGED_SCHEMES.map((s) => ({ scheme: s.scheme, privileges: { ...s.privileges } })));
 app.enableSandbox();
 // One folder whatever the build: ~/.config/Mend, %APPDATA%\Mend, ~/Library/Application Support/Mend
-// (the CLI's user models live in its models/ too). MEND_USER_DATA moves it (tests, portable use).
+// (user models in its models/). MEND_USER_DATA moves it (tests, portable use).
 app.setPath('userData', process.env.MEND_USER_DATA ? path.resolve(process.env.MEND_USER_DATA) : path.join(app.getPath('appData'), 'Mend'));
 if (process.platform === 'win32') app.setAppUserModelId('app.mend.desktop');
 
