@@ -11,8 +11,16 @@ export interface NoiseEstimateOptions {
   maxPatches?: number;
 }
 
-/** Eigenvalues of a symmetric n x n matrix (row-major, overwritten) by cyclic Jacobi rotations. */
-export function symmetricEigenvalues(m: Float64Array, n: number): Float64Array {
+/**
+ * Eigenvalues of a symmetric n x n matrix (row-major, overwritten) by cyclic Jacobi rotations.
+ * With `vectors` (n x n, row-major), it also accumulates the rotations: column i of `vectors`
+ * is then the unit eigenvector of eigenvalue i (unsorted, in the order returned).
+ */
+export function symmetricEigenvalues(m: Float64Array, n: number, vectors?: Float64Array): Float64Array {
+  if (vectors) {
+    vectors.fill(0);
+    for (let i = 0; i < n; i++) vectors[i * n + i] = 1;
+  }
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     let diag = 0;
@@ -42,6 +50,14 @@ export function symmetricEigenvalues(m: Float64Array, n: number): Float64Array {
           const aqk = m[q * n + k]!;
           m[p * n + k] = c * apk - s * aqk;
           m[q * n + k] = s * apk + c * aqk;
+        }
+        if (vectors) {
+          for (let k = 0; k < n; k++) {
+            const vkp = vectors[k * n + p]!;
+            const vkq = vectors[k * n + q]!;
+            vectors[k * n + p] = c * vkp - s * vkq;
+            vectors[k * n + q] = s * vkp + c * vkq;
+          }
         }
       }
     }

@@ -67,3 +67,19 @@ export function jacobianNormEstimate(encode: (x: tf.Tensor) => tf.Tensor, x: tf.
   }
   return total / samples;
 }
+
+/**
+ * Contractive, exact, for one dense sigmoid layer h = s(x W + b) (the lab's patch autoencoders):
+ * ||J||_F^2 = sum_j (h_j (1 - h_j))^2 * sum_i W_ij^2 (shared/docs/AUTOENCODERS.md). Averaged over
+ * the batch and divided by the input size, so it is on the same scale as contractivePenalty's
+ * estimate and lambda means the same for both.
+ * `code` is [batch, k]; `kernel` is the encoder's [d, k] weight matrix.
+ */
+export function sigmoidContractivePenalty(code: tf.Tensor2D, kernel: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const slope = tf.square(tf.mul(code, tf.sub(1, code)));
+    const colNorms = tf.sum(tf.square(kernel), 0);
+    const perSample = tf.sum(tf.mul(slope, colNorms), 1);
+    return tf.div(tf.mean(perSample), kernel.shape[0]) as tf.Scalar;
+  });
+}

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../src-main/core/corrupt/rng.js';
 import { initBackend } from '../../../src-main/core/runtime/backend.js';
-import { contractivePenalty, klPenalty, l1Penalty, parseRegularizer } from '../../../src-main/core/train/regularizers.js';
+import { contractivePenalty, klPenalty, l1Penalty, parseRegularizer, sigmoidContractivePenalty } from '../../../src-main/core/train/regularizers.js';
 import { MendError } from '../../../src-main/shared/errors.js';
 
 beforeAll(async () => {
@@ -172,5 +172,26 @@ describe('parseRegularizer', () => {
     }
     expect(err).toBeInstanceOf(MendError);
     expect((err as MendError).code).toBe('usage');
+  });
+});
+
+describe('sigmoidContractivePenalty', () => {
+  it('is the exact Jacobian norm that contractivePenalty estimates, for one dense sigmoid layer', () => {
+    const rng = new Rng(5);
+    const d = 12;
+    const k = 5;
+    const w = tf.tensor2d(Float32Array.from({ length: d * k }, () => 0.5 * rng.normal()), [d, k]);
+    const b = tf.tensor1d(Float32Array.from({ length: k }, () => 0.3 * rng.normal()));
+    const x = tf.tensor2d(Float32Array.from({ length: 8 * d }, () => rng.normal()), [8, d]);
+    const encode = (t: tf.Tensor): tf.Tensor => tf.sigmoid(tf.add(tf.matMul(t as tf.Tensor2D, w), b));
+    const code = encode(x) as tf.Tensor2D;
+    const exact = scalar(sigmoidContractivePenalty(code, w));
+    let estimate = 0;
+    const samples = 400;
+    for (let i = 0; i < samples; i++) estimate += scalar(contractivePenalty(encode, x, code, 1e-3));
+    estimate /= samples;
+    expect(exact).toBeGreaterThan(0);
+    expect(Math.abs(estimate - exact) / exact).toBeLessThan(0.1);
+    tf.dispose([w, b, x, code]);
   });
 });
