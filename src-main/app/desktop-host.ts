@@ -114,6 +114,18 @@ export class DesktopHost {
       if (s.paths) s.paths = await Promise.all(s.paths.map((p) => g.check(p, 'Training folder')));
       return s;
     }
+    // The autoencoder lab: its folders and files are inputs like a batch's.
+    if (spec.type === 'lab-compare' || spec.type === 'dust') {
+      const s = { ...spec };
+      if (s.paths) s.paths = await Promise.all(s.paths.map((p) => g.check(p, 'Input')));
+      return s;
+    }
+    if (spec.type === 'similar-index' || spec.type === 'similar-find') {
+      const s = { ...spec };
+      if (s.path !== undefined) s.path = await g.check(s.path, s.type === 'similar-index' ? 'Folder' : 'Image');
+      if (s.type === 'similar-find' && s.index !== 'workspace') s.index = await g.check(s.index, 'Indexed folder');
+      return s;
+    }
     return spec;
   }
 

@@ -14,7 +14,8 @@
  * Pure TypeScript, no electron, so it is tested directly (test/unit/app/validate.test.ts).
  */
 import {
-  LIMITS, type AutoencoderVariant, type BatchJobSpec, type CorruptJob, type DamageKind, type ExportOptions, type JobSpec, type TrainJobSpec,
+  LIMITS, type AutoencoderVariant, type BatchJobSpec, type CorruptJob, type DamageKind, type ExportOptions, type JobSpec, type LabVariantId,
+  type TrainJobSpec,
 } from '../shared/api.js';
 import { EngineError } from '../engine/errors.js';
 import { isWorkspaceId } from '../engine/layout.js';
@@ -160,8 +161,32 @@ const trainJob = object({
   steps: num(1, 1_000_000, { integer: true }), batch: optional(num(1, 1024, { integer: true })), resume: optional(bool),
 });
 
+// The autoencoder lab (issue 8).
+const labVariant = oneOf<LabVariantId>('pca', 'linear', 'undercomplete', 'sparse-l1', 'sparse-kl', 'denoising', 'contractive');
+const labCompareJob = object({
+  type: oneOf('lab-compare'), paths: optional(arrayOf(fsPath, 100)), images: optional(arrayOf(workspaceId, 100_000)),
+  variants: optional(arrayOf(labVariant, 7)), patch: optional(oneOf(8, 12, 16)), code: optional(num(1, 256, { integer: true })),
+  steps: optional(num(1, 100_000, { integer: true })), noiseSigma: optional(num(0, 255)), l1Lambda: optional(num(0, 1e6)),
+  klLambda: optional(num(0, 1e6)), rho: optional(num(0, 1)), contractiveLambda: optional(num(0, 1e6)),
+  seed: optional(num(0, 2 ** 32, { integer: true })),
+});
+const labCodesJob = object({ type: oneOf('lab-codes'), lab: workspaceId, variant: labVariant, image: workspaceId });
+const dustJob = object({
+  type: oneOf('dust'), paths: optional(arrayOf(fsPath, 100_000)), images: optional(arrayOf(workspaceId, 100_000)),
+  sensitivity: optional(num(0.5, 100)), darkening: optional(num(0, 1)),
+});
+const similarIndexJob = object({
+  type: oneOf('similar-index'), path: optional(fsPath), images: optional(arrayOf(workspaceId, 100_000)), retrain: optional(bool),
+  groupDistance: optional(num(0, 2)),
+});
+const similarFindJob = object({
+  type: oneOf('similar-find'), index: fsPath, key: optional(str(MAX_PATH_LENGTH, { min: 1 })), image: optional(workspaceId),
+  path: optional(fsPath), k: optional(num(1, 1000, { integer: true })),
+});
+
 const JOBS: Record<JobSpec['type'], Check<unknown>> = {
   denoise: denoiseJob, inpaint: inpaintJob, anomaly: anomalyJob, corrupt: corruptJob, batch: batchJob, train: trainJob,
+  'lab-compare': labCompareJob, 'lab-codes': labCodesJob, dust: dustJob, 'similar-index': similarIndexJob, 'similar-find': similarFindJob,
 };
 
 export const jobSpec: Check<JobSpec> = (v, at) => {

@@ -24,6 +24,7 @@ import { runAnomaly, runCorrupt, runDenoise, runInpaint, type JobRuntime } from 
 import { variantFile } from './layout.js';
 import * as models from './models.js';
 import { resolveUnderRoots } from './roots.js';
+import { runDustJob, runLabCodesJob, runLabCompareJob, runSimilarFindJob, runSimilarIndexJob } from './lab-jobs.js';
 import { runTrainJob } from './train-job.js';
 import { Workspace } from './workspace.js';
 
@@ -136,6 +137,11 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
           if (wantPaused) c.pause();
         } });
         case 'train': return runTrainJob(spec, { ...rt, roots });
+        case 'lab-compare': return runLabCompareJob(spec, { ...rt, roots });
+        case 'lab-codes': return runLabCodesJob(spec, { ...rt, roots });
+        case 'dust': return runDustJob(spec, { ...rt, roots });
+        case 'similar-index': return runSimilarIndexJob(spec, { ...rt, roots });
+        case 'similar-find': return runSimilarFindJob(spec, { ...rt, roots });
         default: throw new EngineError('usage', `Unknown job type "${String((spec as { type?: unknown }).type)}"`);
       }
     };

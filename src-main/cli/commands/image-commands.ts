@@ -5,6 +5,9 @@ import { resolveModel } from '../../core/models/registry.js';
 import { denoiseRaster } from '../../core/infer/denoise.js';
 import { inpaintRaster } from '../../core/infer/inpaint.js';
 import { anomalyMap, heatmap } from '../../core/infer/anomaly.js';
+import { findShootDefects } from '../../core/infer/dust.js';
+import { heatColour } from '../../core/lab/render.js';
+import { listImages } from '../../core/train/dataset.js';
 import { MendError } from '../../shared/errors.js';
 import { depthOption, num, oneOf, parse, qualityOption, required } from '../args.js';
 import type { CommandContext } from '../context.js';
@@ -99,14 +102,69 @@ export async function inpaintCommand(argv: string[], ctx: CommandContext): Promi
 }
 
 export const anomalyHelp = `mend anomaly IN -o MAP.png [--mask-out M.png] [--threshold T] [--model ID]
-  Reconstruction-error map (where the autoencoder cannot rebuild the photo: dust, hot pixels).
+  Reconstruction-error map (dust, hot pixels); --batch DIR: dust and hot pixels over a whole shoot.
+mend anomaly --batch DIR -o MASK.png [--heatmap H.png] [--sensitivity Z] [--darkening D]
+  One photo: where the autoencoder cannot rebuild it.
   -o, --output MAP.png  heat map (black = normal, red = at the threshold, yellow/white = far above)
   --mask-out M.png     suggested inpainting mask (white = anomalous)
-  --threshold T        in robust standard deviations of the error (default 6)`;
+  --threshold T        in robust standard deviations of the error (default 6)
+  With --batch, over a whole shoot: sensor dust (a soft dark spot at the same place in most
+  frames) and hot pixels (a lone bright pixel in most frames), written as ONE inpainting mask
+  for every frame (-o MASK.png; then \`mend batch DIR --task inpaint --mask MASK.png\`).
+  --heatmap H.png      where the frames agree on a defect, over the shoot's mean frame
+  --sensitivity Z      how clearly a darkening must stand out across frames (default 5; lower = more)
+  --darkening D        smallest darkening that counts, as a fraction of the light (default 0.04)`;
+
+/** \`mend anomaly --batch DIR\`: dust and hot pixels over a shoot (core/infer/dust.ts). */
+async function shootAnomaly(dir: string, v: { output?: string; heatmap?: string; sensitivity?: string; darkening?: string }, ctx: CommandContext): Promise<number> {
+  const out = required(v.output, 'output');
+  const files = await listImages(dir);
+  const res = await findShootDefects(files.map((f) => ({ name: f, read: async () => (await readImage(f)).raster })), {
+    sensitivity: num(v.sensitivity, 'sensitivity', 5, { min: 0.5, max: 100 }), darkening: num(v.darkening, 'darkening', 0.04, { min: 0, max: 1 }),
+    ...ctx.job,
+  });
+  await writeMask(out, res.mask, res.width, res.height);
+  if (v.heatmap) {
+    const { mapWidth: w, mapHeight: h } = res;
+    const data = new Float32Array(w * h * 3);
+    for (let i = 0; i < w * h; i++) {
+      // The mean frame in grey, the evidence laid over it in heat colours.
+      const [r, g, b] = heatColour(res.heat[i]!);
+      const a = Math.min(1, Math.max(0, 2 * res.heat[i]! - 0.25));
+      const m = 0.6 * res.mean[i]!;
+      data[i * 3] = m + a * (r - m);
+      data[i * 3 + 1] = m + a * (g - m);
+      data[i * 3 + 2] = m + a * (b - m);
+    }
+    await writeImage(v.heatmap, { raster: { width: w, height: h, channels: 3, data }, bitDepth: 8, format: 'png' }, { keepMetadata: false });
+  }
+  let masked = 0;
+  for (const m of res.mask) masked += m;
+  ctx.reporter.done();
+  ctx.reporter.result({
+    task: 'anomaly-batch', folder: dir, mask: out, heatmap: v.heatmap, frames: res.frames, skipped: res.skipped, width: res.width, height: res.height,
+    maskedPixels: masked, spots: res.spots,
+  });
+  if (!ctx.json) {
+    const dust = res.spots.filter((s) => s.kind === 'dust').length;
+    console.log(`${res.frames} frames: ${dust} dust spot${dust === 1 ? '' : 's'}, ${res.spots.length - dust} hot pixel${res.spots.length - dust === 1 ? '' : 's'}; mask ${out} (${masked} pixels)${v.heatmap ? `, heat map ${v.heatmap}` : ''}`);
+    for (const s of res.spots) {
+      console.log(`  ${s.kind.padEnd(4)} at ${s.x.toFixed(0)},${s.y.toFixed(0)}  r ${s.radius.toFixed(1)}  ${s.kind === 'dust' ? `darkens ${(100 * s.strength).toFixed(0)}%` : `+${(255 * s.strength).toFixed(0)}/255`}  in ${(100 * s.frames).toFixed(0)}% of frames`);
+    }
+    for (const s of res.skipped) console.log(`  skipped ${s.name}: ${s.reason}`);
+  }
+  return 0;
+}
 
 export async function anomalyCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values: v, positionals } = parse(argv, { output: { type: 'string', short: 'o' }, model: { type: 'string' },
-    'mask-out': { type: 'string' }, threshold: { type: 'string' }, sigma: { type: 'string' } });
+    'mask-out': { type: 'string' }, threshold: { type: 'string' }, sigma: { type: 'string' },
+    batch: { type: 'string' }, heatmap: { type: 'string' }, sensitivity: { type: 'string' }, darkening: { type: 'string' } });
+  if (v.batch !== undefined) {
+    if (positionals.length > 0) throw new MendError('usage', '--batch takes the shoot folder; give no other input');
+    return shootAnomaly(v.batch, v, ctx);
+  }
+  if (v.heatmap || v.sensitivity || v.darkening) throw new MendError('usage', '--heatmap, --sensitivity and --darkening go with --batch DIR');
   const input = single(positionals, 'input image');
   const out = required(v.output, 'output');
   assertNotSameFile(input, out);

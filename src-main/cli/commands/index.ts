@@ -7,6 +7,8 @@ import { evalCommand, evalHelp } from './eval.js';
 import { benchCommand, benchHelp } from './bench.js';
 import { batchCommand, batchHelp } from './batch.js';
 import { serveCommand, serveHelp } from './serve.js';
+import { labCommand, labHelp } from './lab.js';
+import { similarCommand, similarHelp } from './similar.js';
 
 export interface Command {
   help: string;
@@ -25,6 +27,8 @@ export const commands: Record<string, Command> = {
   corrupt: { help: corruptHelp, needsBackend: false, run: corruptCommand },
   eval: { help: evalHelp, needsBackend: true, run: evalCommand },
   bench: { help: benchHelp, needsBackend: true, run: benchCommand },
+  lab: { help: labHelp, needsBackend: true, run: labCommand },
+  similar: { help: similarHelp, needsBackend: true, run: similarCommand },
   // The engine process loads TensorFlow.js; the web server itself does not.
   serve: { help: serveHelp, needsBackend: false, run: serveCommand },
 };

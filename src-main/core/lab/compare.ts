@@ -139,7 +139,8 @@ export interface LabCompareResult {
   seconds: number;
 }
 
-function codeStats(h: Float32Array): { nearZero: number; mean: number } {
+/** Fraction of near-zero activations (|h| <= NEAR_ZERO * p99 |h|) and the mean activation. */
+export function codeStats(h: Float32Array): { nearZero: number; mean: number } {
   const abs = Float32Array.from(h, Math.abs).sort();
   const p99 = abs[Math.min(abs.length - 1, Math.floor(0.99 * abs.length))] ?? 0;
   const cut = NEAR_ZERO * p99;
@@ -217,8 +218,21 @@ export async function runLabCompare(o: LabCompareOptions = {}): Promise<LabCompa
   // The curves use a fixed part of the test set (cheap to evaluate every few steps).
   const nCurve = Math.min(nTest, 500);
   const xCurve = xTest.subarray(0, nCurve * d);
+  // Sample patches to show: spread over the more textured half of the test patches (flat ones
+  // look the same rebuilt by any model).
   const sampleCount = Math.min(nTest, o.samples ?? 12);
-  const samples = { count: sampleCount, clean: test.pixels.slice(0, sampleCount * d), noisy: noisyPixels.slice(0, sampleCount * d) };
+  const contrast = Array.from({ length: nTest }, (_, s) => {
+    let v = 0;
+    for (let i = 0; i < d; i++) v += xTest[s * d + i]! ** 2;
+    return { s, v };
+  }).sort((a, b) => b.v - a.v);
+  const sampleIdx = Array.from({ length: sampleCount }, (_, i) => contrast[Math.floor((i * nTest) / (2 * sampleCount))]!.s);
+  const pick = (a: Float32Array): Float32Array => {
+    const out = new Float32Array(sampleCount * d);
+    sampleIdx.forEach((s, i) => out.set(a.subarray(s * d, (s + 1) * d), i * d));
+    return out;
+  };
+  const samples = { count: sampleCount, clean: pick(test.pixels), noisy: pick(noisyPixels) };
   const pixelsOf = (x: Float32Array, dc: Float32Array, n: number): Float32Array => fromContrast(x, dc, n, d, scale);
 
   const pca = fitPca(xTrain, nTrain, d, k);
@@ -226,6 +240,7 @@ export async function runLabCompare(o: LabCompareOptions = {}): Promise<LabCompa
   const trained = variants.filter((v) => v !== 'pca');
   const total = trained.length * steps;
   let base = 0;
+  const tTrain = performance.now();
 
   for (const id of variants) {
     throwIfCancelled(o.signal);
@@ -246,7 +261,7 @@ export async function runLabCompare(o: LabCompareOptions = {}): Promise<LabCompa
         // Orthonormal components: the Jacobian is the k x d projection, norm sqrt(k) everywhere.
         jacobian: Math.sqrt(k), denoisePsnr: patchPsnr(test.pixels, denPixels),
         curve: [{ step: 0, loss: m, mse: m, jacobian: Math.sqrt(k) }], filters,
-        reconstructions: recPixels.slice(0, sampleCount * d), denoised: denPixels.slice(0, sampleCount * d),
+        reconstructions: pick(recPixels), denoised: pick(denPixels),
       });
       await yieldToEventLoop();
       continue;
@@ -272,8 +287,10 @@ export async function runLabCompare(o: LabCompareOptions = {}): Promise<LabCompa
         steps, batch, learningRate: lr, seed: seed + 13, signal: o.signal, reportEvery: Math.max(10, Math.round(steps / 40)),
         onReport: (step, loss) => {
           const p = evalCurve(step, loss);
+          const elapsed = (performance.now() - tTrain) / 1000;
           emit({
             type: 'progress', stage: 'lab', done: base + step, total, detail: LAB_LABELS[id],
+            etaSeconds: (elapsed / Math.max(1, base + step)) * (total - base - step),
             metrics: { variant: LAB_VARIANT_IDS.indexOf(id), step, loss, mse: p.mse, jacobian: p.jacobian },
           });
         },
@@ -295,7 +312,7 @@ export async function runLabCompare(o: LabCompareOptions = {}): Promise<LabCompa
         steps, seconds: (performance.now() - v0) / 1000, mse: mse(rec, xTest), psnr: patchPsnr(test.pixels, recPixels),
         nearZero: stats.nearZero, meanActivation: stats.mean, jacobian: mean(ae.jacobianNorms(xTest, nTest)),
         denoisePsnr: patchPsnr(test.pixels, denPixels), ...(target ? { target } : {}), curve, filters: weights.encoder,
-        reconstructions: recPixels.slice(0, sampleCount * d), denoised: denPixels.slice(0, sampleCount * d), weights,
+        reconstructions: pick(recPixels), denoised: pick(denPixels), weights,
       });
     } finally {
       ae.dispose();

@@ -5,6 +5,7 @@
  * autoencoders learn edges and textures in a few hundred steps, and a linear autoencoder reaches
  * PCA's error in the same time.
  */
+import sharp from 'sharp';
 import { Rng } from '../corrupt/rng.js';
 import { convertChannels } from '../image/channels.js';
 import { type Raster } from '../image/raster.js';
@@ -18,6 +19,40 @@ export interface PatchData {
   n: number;
   /** n x size^2 grey pixels in [0,1]. */
   pixels: Float32Array;
+}
+
+/** Box-average a grey raster down by an integer factor so its longer side is at most maxSide. */
+export function shrinkGrey(r: Raster, maxSide: number): Raster {
+  const grey = r.channels === 1 ? r : convertChannels(r, 1);
+  const f = Math.max(1, Math.ceil(Math.max(grey.width, grey.height) / maxSide));
+  if (f === 1) return grey;
+  const width = Math.floor(grey.width / f);
+  const height = Math.floor(grey.height / f);
+  const data = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let s = 0;
+      for (let dy = 0; dy < f; dy++) for (let dx = 0; dx < f; dx++) s += grey.data[(y * f + dy) * grey.width + x * f + dx]!;
+      data[y * width + x] = s / (f * f);
+    }
+  }
+  return { width, height, channels: 1, data };
+}
+
+/**
+ * A photo for the lab: decoded straight to grey at most `maxSide` pixels on its longer side (a
+ * 24-megapixel frame's 8x8 patches are nearly flat; at ~640 pixels they hold edges and texture).
+ */
+export async function readLabImage(file: string, maxSide = 640): Promise<Raster> {
+  const { data, info } = await sharp(file, { failOn: 'error' })
+    .rotate()
+    .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+    .greyscale()
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  const out = new Float32Array(info.width * info.height);
+  for (let i = 0; i < out.length; i++) out[i] = data[i * info.channels]! / 255;
+  return { width: info.width, height: info.height, channels: 1, data: out };
 }
 
 /** Grey versions of the images (the lab works on luminance). */

@@ -47,6 +47,8 @@ export interface IndexEntry {
   height: number;
   /** THUMB x THUMB x 3 bytes, base64. */
   thumb: string;
+  /** A small JPEG (PREVIEW px), base64, for showing the image. */
+  preview: string;
   /** Float32 code, base64 (unit length). */
   code?: string;
 }
@@ -121,19 +123,27 @@ export async function defaultIndexFile(folder: string): Promise<string> {
   return path.join(cacheDir(), 'similar', `${hash}.json`);
 }
 
-/** A THUMB x THUMB RGB thumbnail of an image file (EXIF-oriented, stretched to square). */
-export async function thumbnailOf(file: string): Promise<{ thumb: Uint8Array; width: number; height: number }> {
+/** Longest side of the preview JPEG kept for display. */
+export const PREVIEW = 96;
+
+/**
+ * One decode per file: a PREVIEW-sized JPEG for showing it, and from that the THUMB x THUMB RGB
+ * thumbnail the encoder reads (EXIF-oriented, stretched to square).
+ */
+export async function thumbnailOf(file: string): Promise<{ thumb: Uint8Array; preview: Buffer; width: number; height: number }> {
   try {
     const img = sharp(file, { failOn: 'error' }).rotate();
     const meta = await img.metadata();
-    const { data } = await img
-      .resize(THUMB, THUMB, { fit: 'fill', kernel: 'lanczos3' })
+    const small = await img
+      .resize(2 * PREVIEW, 2 * PREVIEW, { fit: 'inside', withoutEnlargement: true })
       .removeAlpha()
       .toColourspace('srgb')
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
+      .png({ compressionLevel: 1 })
+      .toBuffer();
+    const { data } = await sharp(small).resize(THUMB, THUMB, { fit: 'fill', kernel: 'lanczos3' }).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const preview = await sharp(small).resize(PREVIEW, PREVIEW, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 72 }).toBuffer();
     const swap = (meta.orientation ?? 1) >= 5;
-    return { thumb: new Uint8Array(data), width: (swap ? meta.height : meta.width) ?? 0, height: (swap ? meta.width : meta.height) ?? 0 };
+    return { thumb: new Uint8Array(data), preview, width: (swap ? meta.height : meta.width) ?? 0, height: (swap ? meta.width : meta.height) ?? 0 };
   } catch (e) {
     throw new MendError('not-an-image', `${path.basename(file)}: cannot read it as an image (${(e as Error).message.split('\n')[0]})`, { cause: e });
   }
@@ -290,7 +300,10 @@ export async function indexFolder(folder: string, o: IndexOptions = {}): Promise
       emit({ type: 'progress', stage: 'similar-index', done: i, total: files.length, detail: key });
       try {
         const t = await thumbnailOf(file);
-        entries.push({ path: key, size: s.size, mtimeMs: s.mtimeMs, width: t.width, height: t.height, thumb: Buffer.from(t.thumb).toString('base64') });
+        entries.push({
+          path: key, size: s.size, mtimeMs: s.mtimeMs, width: t.width, height: t.height,
+          thumb: Buffer.from(t.thumb).toString('base64'), preview: t.preview.toString('base64'),
+        });
         decoded++;
       } catch (e) {
         failed.push({ path: key, reason: (e as Error).message });
@@ -345,7 +358,18 @@ export async function codeOfFile(index: SimilarIndex, file: string): Promise<{ c
     if (s && s.size === entry.size && s.mtimeMs === entry.mtimeMs) return { code: b64ToF32(entry.code), entry };
   }
   const { thumb } = await thumbnailOf(real);
-  return { code: encodeThumbs(fromStored(index.encoder), [thumb])[0]!, ...(entry ? { entry } : {}) };
+  return { code: codeOfThumb(index, thumb), ...(entry ? { entry } : {}) };
+}
+
+/** The code of a thumbnail (thumbnailOf) with the index's encoder. */
+export function codeOfThumb(index: SimilarIndex, thumb: Uint8Array): Float32Array {
+  if (!index.encoder) throw new MendError('usage', 'The index has no encoder yet: a folder needs at least 2 images');
+  return encodeThumbs(fromStored(index.encoder), [thumb])[0]!;
+}
+
+/** An indexed image's stored code. */
+export function storedCode(entry: IndexEntry): Float32Array | undefined {
+  return entry.code ? b64ToF32(entry.code) : undefined;
 }
 
 /** The k nearest indexed images to a code (excluding `exclude`, e.g. the query itself). */
