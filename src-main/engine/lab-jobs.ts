@@ -186,8 +186,8 @@ export async function runDustJob(spec: DustJob, rt: LabRuntime): Promise<DustRes
   for (let i = 0; i < w * h; i++) {
     const [r, g, b] = heatColour(res.heat[i]!);
     heat.set([r, g, b], i * 3);
-    // Fades in from a quarter of the threshold: only what is unusual shows over the photo.
-    alpha[i] = Math.min(1, Math.max(0, 2 * res.heat[i]! - 0.25));
+    // Fades in from 70% of the threshold (heat 0.5): only what is nearly a defect shows over the photo.
+    alpha[i] = Math.min(1, Math.max(0, (res.heat[i]! - 0.35) / 0.25));
   }
   const mean = await sample(rt, 'shoot-mean.png', { width: w, height: h, channels: 1, data: res.mean });
   const heatmap = await rt.ws.addResult({ name: 'shoot-defects-heatmap.png', role: 'heatmap', parent: mean.id, raster: { width: w, height: h, channels: 3, data: heat }, alpha, bitDepth: 8 });

@@ -130,7 +130,7 @@ async function shootAnomaly(dir: string, v: { output?: string; heatmap?: string;
     for (let i = 0; i < w * h; i++) {
       // The mean frame in grey, the evidence laid over it in heat colours.
       const [r, g, b] = heatColour(res.heat[i]!);
-      const a = Math.min(1, Math.max(0, 2 * res.heat[i]! - 0.25));
+      const a = Math.min(1, Math.max(0, (res.heat[i]! - 0.35) / 0.25));
       const m = 0.6 * res.mean[i]!;
       data[i * 3] = m + a * (r - m);
       data[i * 3 + 1] = m + a * (g - m);
