@@ -23,6 +23,8 @@ export type FieldRequest =
   | { type: 'config'; config: FieldConfig }
   | { type: 'run'; running: boolean }
   | { type: 'reset' }
+  /** The page drew the last state: the next may come (so a busy page is never flooded). */
+  | { type: 'ack' }
   /** Follows the field from (x, y): x <- r(x), `steps` times. */
   | { type: 'trace'; x: number; y: number; steps: number };
 
@@ -64,6 +66,11 @@ let loss = NaN;
 let running = false;
 let timer: ReturnType<typeof setTimeout> | undefined;
 let sendData = true;
+/** A state is out and not yet drawn; when it was sent. */
+let unacked = false;
+let lastPost = 0;
+/** At most this often while training (ms). */
+const POST_EVERY = 80;
 const inputs = new Float32Array(2 * BATCH);
 const targets = new Float32Array(2 * BATCH);
 
@@ -89,6 +96,8 @@ function post(): void {
     msg.data = data.slice();
     sendData = false;
   }
+  unacked = true;
+  lastPost = performance.now();
   scope.postMessage(msg);
 }
 
@@ -105,13 +114,15 @@ function tick(): void {
     step++;
   }
   loss = sum / Math.max(1, n);
-  post();
+  if (!unacked && performance.now() - lastPost >= POST_EVERY) post();
   timer = setTimeout(tick, 0);
 }
 
 scope.onmessage = (e) => {
   const req = e.data;
-  if (req.type === 'config') {
+  if (req.type === 'ack') {
+    unacked = false;
+  } else if (req.type === 'config') {
     config = req.config;
     reset();
     post();
