@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { runBench, type BenchResult } from '../../core/bench/bench.js';
 import { REFERENCE_METHODS } from '../../core/bench/reference.js';
 import { formatEvalTable } from '../../core/eval/evaluate.js';
@@ -7,12 +8,14 @@ import type { CommandContext } from '../context.js';
 export const benchHelp = `mend bench [--quick] [--json] [--data DIR | --no-eval] [--runtime onnx|tfjs]
   Measures speed and quality of the installed default models on this machine.
   Inference: each default model on a generated 1024x1024 picture (--quick: 512x512), in
-  megapixels/s and GFLOPS, on the inference runtime in use (see mend info). Runtimes: the
-  default colour model on TensorFlow.js and on ONNX Runtime side by side (speed-up), an sgemm
-  (2048x2048 MatMul in ONNX Runtime: the machine's practical peak) and the fraction of it that
-  inference reaches, and 2x-cores tiles of 512x512 run one after another with every thread vs
-  side by side with one thread each (how batches should use the cores). Training: steps of the default colour denoiser's architecture
-  (batch 16, patch 64), in patches/s and effective GFLOPS (3 x forward FLOPs). Peak memory.
+  megapixels/s and GFLOPS, on the inference runtime in use (mend info says which and why).
+  Runtimes: the default colour model on TensorFlow.js and on ONNX Runtime side by side (the
+  speed-up), an sgemm (2048x2048 MatMul in ONNX Runtime, one per worker: the machine's
+  practical peak) and the fraction of it inference reaches, and tiles of 512x512 run one after
+  another with every thread vs side by side with one thread each (how Mend spends the cores),
+  with the load average, since other programs' CPU use changes every number.
+  Training: steps of the default colour denoiser's architecture (batch 16, patch 64), in
+  patches/s and effective GFLOPS (3 x forward FLOPs). Peak memory.
   With the benchmark data (--data DIR, else MEND_DATA, else /work/shared/data): mend eval on
   Set12 and McMaster at sigma 15,25,50 and on the McMaster inpainting masks, next to published
   results (BM3D, DnCNN, FFDNet). --no-eval skips that part.
@@ -33,14 +36,16 @@ export function formatBench(r: BenchResult): string {
   }
   if (r.runtimes) {
     const c = r.runtimes;
-    out.push('', `Runtimes (${c.model}, ${c.width}x${c.height}, whole denoise after a warm-up):`);
+    out.push('', `Runtimes (${c.model}, ${c.width}x${c.height}, whole denoise after a warm-up; ` +
+      `load average ${f(c.loadAverage[0], 2)} -> ${f(c.loadAverage[1], 2)} on ${os.cpus().length} cores):`);
     for (const x of [c.tfjs, c.onnx]) {
-      if (x) out.push(`  ${x.description.padEnd(52)} ${f(x.seconds, 2)} s  ${f(x.megapixelsPerSecond, 3)} MP/s  ${f(x.gflops, 1)} GFLOPS`);
+      if (x) out.push(`  ${x.description.padEnd(52)} ${f(x.seconds, 2)} s (CPU ${f(x.cpuSeconds, 1)} s)  ${f(x.megapixelsPerSecond, 3)} MP/s  ${f(x.gflops, 1)} GFLOPS`);
     }
     if (c.speedup !== null) out.push(`  ONNX Runtime is ${f(c.speedup, 1)}x TensorFlow.js`);
     if (c.sgemm && c.peakFraction !== null) {
-      out.push(`  sgemm ${c.sgemm.n}x${c.sgemm.n} (ONNX Runtime MatMul, same threads): ${f(c.sgemm.gflops, 1)} GFLOPS; ` +
-        `inference reaches ${f(100 * c.peakFraction, 0)}% of it`);
+      out.push(`  sgemm ${c.sgemm.n}x${c.sgemm.n} (ONNX Runtime MatMul, same threads): ${f(c.sgemm.gflops, 1)} GFLOPS ` +
+        `(${f(c.sgemm.gflopsPerCpuSecond, 1)} per CPU-second); inference reaches ${f(100 * c.peakFraction, 0)}% of it ` +
+        `(${f(100 * (c.peakFractionPerCpuSecond ?? NaN), 0)}% per CPU-second)`);
     }
     if (c.threading) {
       const t = c.threading;

@@ -11,6 +11,7 @@
  *    McMaster at sigma 15/25/50 and the inpainting masks, next to published reference numbers.
  */
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { MendError } from '../../shared/errors.js';
@@ -57,6 +58,8 @@ export interface InferenceBench {
   width: number;
   height: number;
   seconds: number;
+  /** CPU time of the whole process (all threads) during the timed run. */
+  cpuSeconds: number;
   megapixelsPerSecond: number;
   flopsPerPixel: number;
   gflops: number;
@@ -68,6 +71,8 @@ export interface RuntimeSpeed {
   /** e.g. "ONNX Runtime 1.30.0 (CPU, 2 threads)" or "TensorFlow.js (WebAssembly ...)". */
   description: string;
   seconds: number;
+  /** CPU time of the whole process (all threads) during the timed run: on a shared machine, what it cost. */
+  cpuSeconds: number;
   megapixelsPerSecond: number;
   gflops: number;
 }
@@ -84,7 +89,11 @@ export interface RuntimeComparison {
   sgemm: SgemmBench | null;
   /** ONNX Runtime inference GFLOPS (whole denoise, tiling included) over sgemm GFLOPS. */
   peakFraction: number | null;
+  /** The same per CPU-second (GFLOP / CPU time of the process): steadier on a busy machine. */
+  peakFractionPerCpuSecond: number | null;
   threading: ThreadingBench | null;
+  /** 1-minute load average before and after (0 on Windows): other programs' share of the CPU. */
+  loadAverage: [number, number];
 }
 
 export interface TrainingBench {
@@ -158,16 +167,19 @@ async function timeInference(loaded: LoadedModel, size: number, signal?: AbortSi
   const card = loaded.card;
   const channels = card.channels;
   const rng = new Rng(7);
+  let cpu0 = process.cpuUsage();
   const run = async (side: number): Promise<number> => {
     const clean = syntheticImage(side, side, channels, 11);
     let t0: number;
     if (card.task === 'inpaint') {
       const mask = makeDamageMask('blobs', side, side, rng);
       t0 = performance.now();
+      cpu0 = process.cpuUsage();
       await inpaintRaster(clean, mask, loaded, { signal });
     } else {
       const noisy = addNoise(clean, { kind: 'gaussian', sigma: 25 }, rng);
       t0 = performance.now();
+      cpu0 = process.cpuUsage();
       await denoiseRaster(noisy, loaded, { sigma: 25, signal });
     }
     return (performance.now() - t0) / 1000;
@@ -175,6 +187,7 @@ async function timeInference(loaded: LoadedModel, size: number, signal?: AbortSi
   // Warm-up: first calls compile kernels and allocate; not what a user waits for per photo.
   await run(Math.max(64, sizeMultiple(card.arch) * 8));
   const seconds = await run(size);
+  const cpu = process.cpuUsage(cpu0);
   const fpp = card.flopsPerPixel ?? flopsPerPixel(loaded.model);
   const pixels = size * size;
   return {
@@ -184,6 +197,7 @@ async function timeInference(loaded: LoadedModel, size: number, signal?: AbortSi
     width: size,
     height: size,
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     megapixelsPerSecond: pixels / 1e6 / seconds,
     flopsPerPixel: fpp,
     gflops: (fpp * pixels) / seconds / 1e9,
@@ -241,15 +255,23 @@ async function compareRuntimes(
   stage: (detail: string, done: number, total: number) => void,
 ): Promise<RuntimeComparison> {
   const id = loaded.card.id;
+  const load0 = os.loadavg()[0]!;
   const speed = async (runtime: RuntimeName): Promise<RuntimeSpeed> =>
     withRuntime(runtime, async () => {
       const t = await timeInference(loaded, size, signal);
-      return { runtime, description: describeRuntime(await inferenceRuntime()), seconds: t.seconds, megapixelsPerSecond: t.megapixelsPerSecond, gflops: t.gflops };
+      return {
+        runtime, description: describeRuntime(await inferenceRuntime()), seconds: t.seconds, cpuSeconds: t.cpuSeconds,
+        megapixelsPerSecond: t.megapixelsPerSecond, gflops: t.gflops,
+      };
     });
   stage(`${id} on TensorFlow.js ${size}x${size}`, 0, 4);
   const tfjs = await speed('tfjs');
   if (!onnxAvailability().available) {
-    return { model: id, width: size, height: size, tfjs, onnx: null, speedup: null, sgemm: null, peakFraction: null, threading: null };
+    return {
+      model: id, width: size, height: size, tfjs, onnx: null, speedup: null, sgemm: null, peakFraction: null,
+      peakFractionPerCpuSecond: null, threading: null,
+      loadAverage: [load0, os.loadavg()[0]!],
+    };
   }
   stage(`${id} on ONNX Runtime ${size}x${size}`, 1, 4);
   const onnx = await speed('onnx');
@@ -265,7 +287,9 @@ async function compareRuntimes(
     speedup: onnx.megapixelsPerSecond / tfjs.megapixelsPerSecond,
     sgemm,
     peakFraction: onnx.gflops / sgemm.gflops,
+    peakFractionPerCpuSecond: (onnx.gflops * onnx.seconds) / onnx.cpuSeconds / sgemm.gflopsPerCpuSecond,
     threading,
+    loadAverage: [load0, os.loadavg()[0]!],
   };
 }
 

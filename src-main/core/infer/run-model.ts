@@ -11,7 +11,7 @@ import type { JobContext } from '../../shared/jobs.js';
 import { inputChannels, sizeMultiple } from '../models/architectures.js';
 import { modelToOnnx, type LoadedModel } from '../models/store.js';
 import { inferenceRuntime, noteOnnxProvider, type RuntimeName } from '../runtime/inference.js';
-import { onnxPool, type OnnxModelHandle } from '../runtime/onnx-runtime.js';
+import { onnxPool, type OnnxModelHandle, type OnnxPool } from '../runtime/onnx-runtime.js';
 import { type Raster } from '../image/raster.js';
 import { runTiled } from './tiles.js';
 import { EtaEstimator } from '../jobs/eta.js';
@@ -47,20 +47,24 @@ function predictTfjs(model: tf.LayersModel, input: Float32Array, h: number, w: n
   });
 }
 
-const onnxHandles = new WeakMap<LoadedModel, Promise<OnnxModelHandle>>();
+/** Sessions per pool (a closed pool's are gone) and loaded model. */
+const onnxHandles = new WeakMap<OnnxPool, WeakMap<LoadedModel, Promise<OnnxModelHandle>>>();
 
 /** The model's ONNX Runtime session (one per loaded model, created on first use). */
 function onnxHandle(loaded: LoadedModel): Promise<OnnxModelHandle> {
-  let p = onnxHandles.get(loaded);
+  const pool = onnxPool();
+  let handles = onnxHandles.get(pool);
+  if (!handles) onnxHandles.set(pool, (handles = new WeakMap()));
+  let p = handles.get(loaded);
   if (!p) {
-    p = onnxPool()
+    p = pool
       .load(loaded.onnx ?? modelToOnnx(loaded.model, loaded.card))
       .then((h) => {
         noteOnnxProvider(h.provider, h.failures);
         return h;
       });
-    onnxHandles.set(loaded, p);
-    p.catch(() => onnxHandles.delete(loaded));
+    handles.set(loaded, p);
+    p.catch(() => handles.delete(loaded));
   }
   return p;
 }
@@ -81,15 +85,23 @@ async function predictor(loaded: LoadedModel, signal: AbortSignal | undefined): 
 }
 
 /**
- * The tile side when none was asked for. On ONNX Runtime with several workers, an image that
- * would fit in fewer tiles than workers is cut smaller (not below 256) so every worker has one.
+ * The tile shape when none was asked for. On ONNX Runtime with several workers, an image that
+ * would fit in fewer tiles than workers is cut into strips across its longer side (each at
+ * least 128 pixels), so every worker has one: strips add overlap on one side only.
  */
-function defaultTileSize(p: Predictor, width: number, height: number): number {
-  if (p.runtime === 'tfjs') return DEFAULT_TILE;
-  const tiles = (side: number): number => Math.ceil(width / side) * Math.ceil(height / side);
-  let side = DEFAULT_ONNX_TILE;
-  while (side > 256 && tiles(side) < p.concurrency) side = Math.max(256, Math.ceil(side / 2));
-  return side;
+function defaultTileShape(p: Predictor, width: number, height: number): { tileSize: number; tileHeight?: number } {
+  if (p.runtime === 'tfjs') return { tileSize: DEFAULT_TILE };
+  const side = DEFAULT_ONNX_TILE;
+  let cols = Math.ceil(width / side);
+  let rows = Math.ceil(height / side);
+  const square = cols * rows;
+  while (cols * rows < p.concurrency) {
+    if (width / (cols + 1) >= height / (rows + 1) && width / (cols + 1) >= 128) cols++;
+    else if (height / (rows + 1) >= 128) rows++;
+    else break;
+  }
+  if (cols * rows === square) return { tileSize: side };
+  return { tileSize: Math.ceil(width / cols), tileHeight: Math.ceil(height / rows) };
 }
 
 async function runPlanes(
@@ -127,7 +139,7 @@ async function runPlanes(
     return predict(withMap, h, w);
   };
   return runTiled(input, width, height, run, {
-    tileSize: opts.tileSize ?? defaultTileSize(p, width, height),
+    ...(opts.tileSize ? { tileSize: opts.tileSize } : defaultTileShape(p, width, height)),
     concurrency: p.concurrency,
     overlap: opts.overlap ?? 32,
     multiple: sizeMultiple(spec),

@@ -20,6 +20,8 @@ export interface TileRunner {
 export interface TiledOptions {
   /** Core tile side, e.g. 512. The read region adds the overlap on each side. */
   tileSize: number;
+  /** Core tile height when it differs from `tileSize` (which is then the width), e.g. strips. */
+  tileHeight?: number;
   /** Context read around each core, e.g. 32; the blend ramp is this wide. */
   overlap: number;
   /** Tile sides passed to `run` are multiples of this (a U-Net with 3 poolings needs 8). */
@@ -148,6 +150,7 @@ function validate(width: number, height: number, opts: TiledOptions): void {
     ['width', width, 0],
     ['height', height, 0],
     ['tileSize', opts.tileSize, 1],
+    ['tileHeight', opts.tileHeight ?? opts.tileSize, 1],
     ['overlap', opts.overlap, 0],
     ['multiple', opts.multiple, 1],
     ['inChannels', opts.inChannels, 1],
@@ -165,7 +168,7 @@ export function tilePlan(width: number, height: number, opts: TiledOptions): Til
   validate(width, height, opts);
   if (width === 0 || height === 0) return [];
   const ax = makeAxis(width, opts.tileSize, opts.overlap);
-  const ay = makeAxis(height, opts.tileSize, opts.overlap);
+  const ay = makeAxis(height, opts.tileHeight ?? opts.tileSize, opts.overlap);
   const tiles: Tile[] = [];
   for (let row = 0; row < ay.bounds.length - 1; row++) {
     const [ry0, ry1] = readRange(ay, row, opts.multiple);
@@ -255,7 +258,7 @@ async function runPlan(
   const { multiple, inChannels, outChannels, signal } = opts;
   const tiles = tilePlan(width, height, opts);
   const ax = makeAxis(width, opts.tileSize, opts.overlap);
-  const ay = makeAxis(height, opts.tileSize, opts.overlap);
+  const ay = makeAxis(height, opts.tileHeight ?? opts.tileSize, opts.overlap);
   const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 1));
   const started: { th: number; tw: number; result: Promise<Float32Array> }[] = [];
   const start = (t: number): void => {
@@ -330,13 +333,15 @@ export async function runTiled(
   }
   const output = new Float32Array(width * height * opts.outChannels);
   let tileSize = opts.tileSize;
+  let tileHeight = opts.tileHeight ?? opts.tileSize;
   for (;;) {
     try {
-      await runPlan(input, width, height, run, { ...opts, tileSize }, output);
+      await runPlan(input, width, height, run, { ...opts, tileSize, tileHeight }, output);
       return output;
     } catch (e) {
       if (!isOutOfMemoryError(e) || tileSize <= MIN_TILE_SIZE) throw e;
       tileSize = Math.max(MIN_TILE_SIZE, Math.floor(tileSize / 2));
+      tileHeight = Math.max(MIN_TILE_SIZE, Math.floor(tileHeight / 2));
       output.fill(0);
       opts.onOutOfMemory?.(tileSize, e);
       throwIfCancelled(opts.signal);

@@ -260,6 +260,11 @@ describe('runTiled', () => {
 });
 
 describe('runTiled with tiles in flight at once', () => {
+  it('cuts strips when the tile height differs from the width', () => {
+    const strips = tilePlan(1024, 1000, { ...base, tileSize: 512, tileHeight: 1024 });
+    expect(strips.map((t) => [t.x0, t.x1, t.y0, t.y1])).toEqual([[0, 512, 0, 1000], [512, 1024, 0, 1000]]);
+  });
+
   it('gives bit-identical output whatever order tiles finish in, with at most `concurrency` running', async () => {
     const w = 150;
     const h = 110;

@@ -13,7 +13,7 @@ import { initBackend } from '../../../src-main/core/runtime/backend.js';
 import {
   CALIBRATION_FILE, inferenceRuntime, parseRuntimeName, resetRuntimeChoice, runtimeStatus, setRuntimePreference,
 } from '../../../src-main/core/runtime/inference.js';
-import { closeOnnxPool, onnxAvailability } from '../../../src-main/core/runtime/onnx-runtime.js';
+import { closeOnnxPool, onnxAvailability, onnxPool } from '../../../src-main/core/runtime/onnx-runtime.js';
 import { naturalImage } from '../../helpers/synthetic.js';
 
 let cacheDir: string;
@@ -97,6 +97,14 @@ describe('runModel on both runtimes', () => {
     let worst = 0;
     for (let i = 0; i < onnx.length; i++) worst = Math.max(worst, Math.abs(onnx[i]! - tfjs[i]!));
     expect(worst).toBeLessThan(1e-4);
+  });
+
+  it('gives every ONNX Runtime worker a tile: a small image is cut into strips', async () => {
+    setRuntimePreference('onnx');
+    const workers = onnxPool().options.workers;
+    let tiles = 0;
+    await runModel(color, naturalImage(300, 200, 3, 3), { noiseLevel: 0.1, onEvent: () => tiles++ });
+    expect(tiles).toBe(workers);
   });
 
   it('keeps the event loop free while ONNX Runtime computes, and cancels at once', async () => {
