@@ -17,6 +17,7 @@ import type {
   JobSpec, JobStreamEvent, ModelDetails, ModelSummary,
 } from '../shared/api.js';
 import { backendStatus, describeBackend } from '../core/runtime/backend.js';
+import { describeRuntime, inferenceRuntime } from '../core/runtime/inference.js';
 import { EngineError } from './errors.js';
 import { batchOutputFile, runBatchJob } from './batch-job.js';
 import { browseFolder, compareImages, diffImage, exportImage, type ExportedFile } from './image-ops.js';
@@ -94,14 +95,24 @@ function appVersion(): string {
   return '0.0.0';
 }
 
-function backendInfo(): BackendInfo {
+/**
+ * What runs the work: the inference runtime (ONNX Runtime or TensorFlow.js, chosen by a cached
+ * calibration) and the TensorFlow.js backend that training uses.
+ */
+async function backendInfo(): Promise<BackendInfo> {
   const s = backendStatus();
   if (!s) return { name: 'cpu', label: 'not started' };
+  let inference = '';
+  try {
+    inference = `${describeRuntime(await inferenceRuntime())} for inference · `;
+  } catch {
+    // No runtime could be chosen (should not happen: tfjs always works); show the backend alone.
+  }
   const hint =
     s.active === 'cuda' ? undefined
     : s.active === 'native' ? 'Install @tensorflow/tfjs-node-gpu with CUDA 11.2 / cuDNN 8 for GPU speed'
-    : 'Install @tensorflow/tfjs-node (native CPU) or @tensorflow/tfjs-node-gpu (CUDA GPU) for more speed';
-  return { name: s.active, label: describeBackend(s.active), ...(hint ? { hint } : {}) };
+    : 'Install @tensorflow/tfjs-node (native CPU) or @tensorflow/tfjs-node-gpu (CUDA GPU) for faster training';
+  return { name: s.active, label: `${inference}${describeBackend(s.active)}${inference ? ' for training' : ''}`, ...(hint ? { hint } : {}) };
 }
 
 export async function createEngine(opts: EngineOptions): Promise<Engine> {
@@ -163,7 +174,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   }
 
   return {
-    info: async () => ({ version: appVersion(), mode: opts.mode ?? 'desktop', backend: backendInfo(), roots: roots ?? [] }),
+    info: async () => ({ version: appVersion(), mode: opts.mode ?? 'desktop', backend: await backendInfo(), roots: roots ?? [] }),
     addImage: (name, file) => ws.addFile(name, file, { move: true }),
     openPath: async (p) => {
       const file = await resolveUnderRoots(p, roots, 'File');

@@ -92,7 +92,9 @@ describe('web mode in a real browser', () => {
     const right = await fetch(`${server.origin}/api/info`, { headers: { authorization: `Bearer ${server.token}` } });
     expect(right.status).toBe(200);
     // The page itself got in: the status line shows the engine's backend.
-    await expect.poll(() => page.textContent('[data-testid="status-backend"]'), { timeout: 30_000 }).toMatch(/wasm|cpu|cuda|native/i);
+    await expect.poll(() => page.textContent('[data-testid="status-backend"]'), { timeout: 60_000 }).toMatch(/wasm|cpu|cuda|native/i);
+    // ...and the inference runtime the calibration picked.
+    expect(await page.textContent('[data-testid="status-backend"]')).toMatch(/(ONNX Runtime|TensorFlow\.js).* for inference/);
     await screenshot(page, '01-empty');
   });
 
