@@ -11,26 +11,11 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { contentTypeFor } from '../engine/content-types.js';
 import { isInside } from '../engine/roots.js';
 import { APP_HOST, APP_SCHEME } from './ipc-contract.js';
 import { APP_PAGE_HEADERS } from './security.js';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 export type AppAsset =
   | { ok: true; file: string; headers: Record<string, string> }
@@ -74,6 +59,6 @@ export async function resolveAppAsset(url: string, method: string, rendererDir: 
   const st = await stat(file).catch(() => undefined);
   if (st?.isDirectory()) file = path.join(file, 'index.html');
   else if (!st?.isFile()) return fail(404, 'Not found');
-  const type = TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+  const type = contentTypeFor(file);
   return { ok: true, file, headers: { ...APP_PAGE_HEADERS, 'Content-Type': type, 'Cache-Control': 'no-cache' } };
 }

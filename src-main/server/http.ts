@@ -5,10 +5,10 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ApiError } from '../shared/api.js';
 import { EngineError, toApiError } from '../engine/errors.js';
+import { contentTypeFor } from '../engine/content-types.js';
 
 /** What an error code means in HTTP. */
 const STATUS: Record<ApiError['code'], number> = {
@@ -113,33 +113,6 @@ export async function receiveFile(req: IncomingMessage, file: string, limit: num
   return size;
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.tif': 'image/tiff',
-  '.tiff': 'image/tiff',
-  '.heic': 'image/heic',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-  '.mendmodel': 'application/json',
-};
-
-export function contentTypeFor(file: string): string {
-  return TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-}
 
 /** `attachment; filename="ascii"; filename*=UTF-8''...` (RFC 6266), safe for any name. */
 export function attachment(name: string): string {
