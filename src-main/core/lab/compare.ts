@@ -19,7 +19,9 @@ import { DenseAutoencoder, type DenseRegularizer, type DenseWeights } from './de
 import { contrastScale, cutPatches, fromContrast, labScenes, noisyCopy, patchPsnr, toContrast } from './patches.js';
 import { fitPca, pcaDecode, pcaEncode, type Pca } from './pca.js';
 
-export type LabVariantId = 'pca' | 'linear' | 'undercomplete' | 'sparse-l1' | 'sparse-kl' | 'denoising' | 'contractive';
+// The report types are the API's (shared/api.ts); the core adds the raw arrays the hosts turn into images.
+import type { LabCurvePoint, LabVariantId, LabVariantReport } from '../../shared/api.js';
+export type { LabCurvePoint, LabVariantId };
 
 export const LAB_VARIANT_IDS: readonly LabVariantId[] = ['pca', 'linear', 'undercomplete', 'sparse-l1', 'sparse-kl', 'denoising', 'contractive'];
 
@@ -74,42 +76,9 @@ export interface LabCompareOptions extends JobContext {
   samples?: number;
 }
 
-export interface LabCurvePoint {
-  step: number;
-  loss: number;
-  /** Reconstruction MSE on (a fixed part of) the test patches, contrast units. */
-  mse: number;
-  /** Mean encoder Jacobian norm on those patches. */
-  jacobian: number;
-}
+export type LabTarget = NonNullable<LabVariantReport['target']>;
 
-export interface LabTarget {
-  kind: 'near-zero' | 'mean-activation';
-  value: number;
-  reached: boolean;
-}
-
-export interface LabVariantResult {
-  id: LabVariantId;
-  label: string;
-  activation: CodeActivation;
-  lambda?: number;
-  rho?: number;
-  steps: number;
-  seconds: number;
-  /** Reconstruction MSE on the test patches (contrast units: patch mean removed, divided by the scale). */
-  mse: number;
-  /** PSNR (dB) of the clean test patches' reconstructions, in pixels. */
-  psnr: number;
-  /** Fraction of code activations near zero (|h| < NEAR_ZERO * p99 |h|). */
-  nearZero: number;
-  meanActivation: number;
-  /** Mean Frobenius norm of dh/dx over the test patches. */
-  jacobian: number;
-  /** PSNR (dB) of the model's output for the noisy test patches. */
-  denoisePsnr: number;
-  target?: LabTarget;
-  curve: LabCurvePoint[];
+export interface LabVariantResult extends Omit<LabVariantReport, 'filters' | 'reconstructions' | 'denoised'> {
   /** d x k encoder weights (column j = filter of unit j); PCA: the components. */
   filters: Float32Array;
   /** Reconstructions of the sample patches (pixels, samples x d). */
