@@ -18,6 +18,7 @@
  * pixels always at full resolution. Frames must all have the first frame's size; others are
  * skipped (a portrait frame of a landscape shoot has its dust elsewhere).
  */
+import type { DustSpot } from '../../shared/api.js';
 import { MendError } from '../../shared/errors.js';
 import type { JobContext } from '../../shared/jobs.js';
 import { throwIfCancelled, yieldToEventLoop } from '../jobs/cancel.js';
@@ -43,19 +44,6 @@ export interface DustOptions extends JobContext {
   minArea?: number;
 }
 
-export interface DefectSpot {
-  kind: 'dust' | 'hot';
-  /** Centre, in full-resolution pixels. */
-  x: number;
-  y: number;
-  /** Radius of a disc of the same area, full-resolution pixels. */
-  radius: number;
-  /** Fraction of the frames in which the spot showed (mean over its pixels). */
-  frames: number;
-  /** Dust: darkening at its core (0.1 = 10% less light); hot: mean excess brightness. */
-  strength: number;
-}
-
 export interface DustResult {
   width: number;
   height: number;
@@ -70,7 +58,7 @@ export interface DustResult {
   mean: Float32Array;
   /** Full resolution, 1 = inpaint (every spot, grown). */
   mask: Uint8Array;
-  spots: DefectSpot[];
+  spots: DustSpot[];
 }
 
 /** Residuals are stored as int8: relative darkening in [-1, 1] times QUANT. */
@@ -371,7 +359,7 @@ export class ShootDefectFinder {
       heat[i] = Math.min(1, Math.max(0, Math.min(z / (2 * threshold), -med / (2 * minDark))));
       if (z >= threshold && -med >= minDark) dust[i] = 1;
     }
-    const spots: DefectSpot[] = [];
+    const spots: DustSpot[] = [];
     const mask = new Uint8Array(w * h);
     const minArea = this.o.minArea ?? 4;
     for (const c of components(dust, mw, mh)) {
