@@ -62,6 +62,19 @@ describe('mend eval', () => {
     expect(lines.slice(0, -1).some((l) => JSON.parse(l).type === 'progress')).toBe(true);
   });
 
+  it('denoise --estimate gives the model the estimated sigma and reports it per row', async () => {
+    const r = await runMend(['eval', '--model', modelDir, '--data', dataDir, '--sigma', '10,30', '--estimate', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    const [s10, s30] = result.results;
+    // The estimator reads the same unclipped noise the protocol adds: it must land near the truth.
+    expect(Math.abs(s10.estimatedSigma - 10)).toBeLessThan(2);
+    expect(Math.abs(s30.estimatedSigma - 30)).toBeLessThan(4);
+    const text = await runMend(['eval', '--model', modelDir, '--data', dataDir, '--sigma', '30', '--estimate']);
+    expect(text.stdout).toMatch(/estimated sigma/);
+    expect(text.stdout).toMatch(/\bestimated\b.*\bimages\b/);
+  });
+
   it('usage errors exit with code 2', async () => {
     const cases = [
       ['eval', '--sigma', '15'], // no --data
@@ -69,6 +82,8 @@ describe('mend eval', () => {
       ['eval', '--model', modelDir, '--data', dataDir, '--sigma', '0'],
       ['eval', '--task', 'inpaint', '--data', dataDir],
       ['eval', '--model', modelDir, '--data', emptyDir, '--sigma', '15'],
+      ['eval', '--model', modelDir, '--data', dataDir, '--estimate', '--record'],
+      ['eval', '--task', 'inpaint', '--data', dataDir, '--masks', dataDir, '--estimate'],
     ];
     const results = await Promise.all(cases.map((args) => runMend(args)));
     for (const [i, r] of results.entries()) {

@@ -14,6 +14,8 @@ export const evalHelp = `mend eval --data DIR [--sigma 15,25,50] [options]
   --data DIR                         clean images (e.g. Set12, McMaster)
   --sigma LIST                       denoise: noise levels on the 0-255 scale (default 15,25,50)
   --seed N                           denoise: base noise seed (default 0); same seed, same numbers
+  --estimate                         denoise: give the model the noise estimator's sigma instead
+                                     of the true one (what --sigma auto does on a photo)
   --record                           write the scores into the model's card (needs --model)
   --masks DIR                        inpaint: masks (white = hole) named like the images; each
                                      sub-folder of DIR with masks is scored as its own row
@@ -25,15 +27,17 @@ export async function evalCommand(argv: string[], ctx: CommandContext): Promise<
   const { values: v } = parse(argv, {
     task: { type: 'string' }, model: { type: 'string' }, data: { type: 'string' },
     sigma: { type: 'string' }, seed: { type: 'string' }, masks: { type: 'string' }, tile: { type: 'string' }, record: { type: 'boolean' },
+    estimate: { type: 'boolean' },
   }, false);
   if (v.record && !v.model) throw new MendError('usage', '--record needs --model (the card to write to)');
+  if (v.record && v.estimate) throw new MendError('usage', '--record keeps the protocol\'s scores (true sigma); drop --estimate');
   const task = oneOf(v.task, 'task', ['denoise', 'inpaint'] as const, 'denoise');
   const data = required(v.data, 'data');
   const tileSize = v.tile === undefined ? undefined : num(v.tile, 'tile', 512, { min: 64, max: 4096, int: true });
   const job = { signal: ctx.job.signal, onEvent: ctx.job.onEvent, tileSize };
   let result;
   if (task === 'inpaint') {
-    if (v.sigma !== undefined || v.seed !== undefined) throw new MendError('usage', '--sigma and --seed are for --task denoise');
+    if (v.sigma !== undefined || v.seed !== undefined || v.estimate) throw new MendError('usage', '--sigma, --seed and --estimate are for --task denoise');
     if (!v.masks) throw new MendError('usage', '--task inpaint needs --masks DIR (mask images named like the images, white = hole)');
     const masks = v.masks;
     result = await evaluateInpaint({ ...job, data, masks, model: v.model });
@@ -41,7 +45,7 @@ export async function evalCommand(argv: string[], ctx: CommandContext): Promise<
     if (v.masks !== undefined) throw new MendError('usage', '--masks is for --task inpaint');
     const sigmas = v.sigma === undefined ? [...BENCH_SIGMAS] : parseSigmaList(v.sigma);
     const seed = num(v.seed, 'seed', 0, { int: true });
-    result = await evaluateDenoise({ ...job, data, sigmas, seed, model: v.model });
+    result = await evaluateDenoise({ ...job, data, sigmas, seed, model: v.model, estimate: v.estimate });
   }
   if (v.record) {
     const { dir } = await resolveModel(v.model, task, 3);

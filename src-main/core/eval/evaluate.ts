@@ -43,6 +43,8 @@ export interface DenoiseEvalRow {
   ssim: number;
   /** Mean PSNR of the (unclipped) noisy input. */
   inputPsnr: number;
+  /** With `estimate`: the mean sigma the noise estimator gave the model (0-255 scale). */
+  estimatedSigma?: number;
 }
 
 export interface InpaintEvalRow {
@@ -74,6 +76,11 @@ export interface DenoiseEvalOptions extends JobContext {
   /** Model id or folder; default: the registry default for each image's kind. */
   model?: string;
   tileSize?: number;
+  /**
+   * Give the model the noise estimator's sigma instead of the true one: what `--sigma auto`
+   * does on a photo, so the gap to the protocol's numbers is what estimation costs.
+   */
+  estimate?: boolean;
 }
 
 export interface InpaintEvalOptions extends JobContext {
@@ -150,7 +157,7 @@ export async function evaluateDenoise(opts: DenoiseEvalOptions): Promise<EvalRes
   const seed = opts.seed ?? 0;
   const set = path.basename(path.resolve(opts.data));
   const emit = opts.onEvent ?? (() => undefined);
-  const acc = opts.sigmas.map(() => ({ psnr: [] as number[], ssim: [] as number[], input: [] as number[] }));
+  const acc = opts.sigmas.map(() => ({ psnr: [] as number[], ssim: [] as number[], input: [] as number[], used: [] as number[] }));
   const ids = new Set<string>();
   const total = files.length * opts.sigmas.length;
   const eta = new EtaEstimator(total);
@@ -164,9 +171,12 @@ export async function evaluateDenoise(opts: DenoiseEvalOptions): Promise<EvalRes
     for (const [k, sigma] of opts.sigmas.entries()) {
       throwIfCancelled(opts.signal);
       const noisy = evalNoisyInput(clean, sigma, evalNoiseSeed(seed, sigma, index));
-      const { output } = await denoiseRaster(noisy, model, { sigma, signal: opts.signal, tileSize: opts.tileSize });
+      const { output, sigma: used } = await denoiseRaster(noisy, model, {
+        sigma: opts.estimate ? 'auto' : sigma, signal: opts.signal, tileSize: opts.tileSize,
+      });
       const out = quantize8(output);
       const p = psnr(out, clean);
+      acc[k]!.used.push(used);
       acc[k]!.psnr.push(p);
       acc[k]!.ssim.push(ssim(out, clean));
       acc[k]!.input.push(psnr(noisy, clean));
@@ -185,6 +195,7 @@ export async function evaluateDenoise(opts: DenoiseEvalOptions): Promise<EvalRes
       psnr: round(mean(acc[k]!.psnr), 4),
       ssim: round(mean(acc[k]!.ssim), 5),
       inputPsnr: round(mean(acc[k]!.input), 4),
+      ...(opts.estimate ? { estimatedSigma: round(mean(acc[k]!.used), 3) } : {}),
     })),
   };
 }
@@ -298,10 +309,12 @@ function table(header: string[], rows: string[][]): string {
 export function formatEvalTable(result: EvalResult<DenoiseEvalRow> | EvalResult<InpaintEvalRow>): string {
   const set = result.results[0]?.set ?? '';
   if (result.task === 'denoise') {
-    const rows = (result.results as DenoiseEvalRow[]).map((r) =>
-      [String(r.sigma), String(r.images), fmt(r.inputPsnr, 2), fmt(r.psnr, 2), fmt(r.ssim, 4)]);
-    return `Denoising ${set} with ${result.model} (PSNR in dB, 8-bit output)\n` +
-      table(['sigma', 'images', 'input PSNR', 'PSNR', 'SSIM'], rows);
+    const rows = (result.results as DenoiseEvalRow[]);
+    const estimated = rows.some((r) => r.estimatedSigma !== undefined);
+    const cells = rows.map((r) => [String(r.sigma), ...(estimated ? [fmt(r.estimatedSigma ?? NaN, 2)] : []),
+      String(r.images), fmt(r.inputPsnr, 2), fmt(r.psnr, 2), fmt(r.ssim, 4)]);
+    return `Denoising ${set} with ${result.model} (PSNR in dB, 8-bit output${estimated ? '; the model was given the estimated sigma' : ''})\n` +
+      table(['sigma', ...(estimated ? ['estimated'] : []), 'images', 'input PSNR', 'PSNR', 'SSIM'], cells);
   }
   const rows = (result.results as InpaintEvalRow[]).map((r) =>
     [r.masks, String(r.images), fmt(r.inputPsnr, 2), fmt(r.psnr, 2), fmt(r.psnrWhole, 2), fmt(r.ssim, 4)]);
