@@ -15,6 +15,8 @@ export const trainHelp = `mend train --data DIR --out DIR [options]
   --arch residual|unet|autoencoder   (default residual: trains fastest here)
   --channels 1|3                     grayscale or colour (default 3)
   --noise SPEC                       gaussian:0-55, gaussian:25, poisson-gaussian:A,B (ranges ok),
+                                     photo:A,B[,JPEG-QUALITY] (camera noise: correlated, 8-bit,
+                                     half the patches saved as JPEG at a quality from the range),
                                      salt-pepper:P, damage (inpainting), none (plain autoencoder)
   --conditioning none|noise-map|mask extra input plane (default: noise-map for noise, mask for damage)
   --width N --depth N --levels N --blocks N --code-channels N --code-activation relu|sigmoid|linear

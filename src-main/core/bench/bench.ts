@@ -223,16 +223,16 @@ export async function benchTraining(
     const corruption: TrainCorruption = arch.conditioning === 'mask' ? { kind: 'damage' } : { kind: 'gaussian', sigma: [0, 55] };
     const rng = new Rng(5);
     const clean = new Float32Array(batch * patch * patch * arch.channels);
-    const one = (): void => {
+    const one = async (): Promise<void> => {
       samplePatches(images, batch, patch, rng, clean);
-      const { input, mask } = corruptBatch(clean, batch, patch, arch.channels, corruption, arch.conditioning, rng);
+      const { input, mask } = await corruptBatch(clean, batch, patch, arch.channels, corruption, arch.conditioning, rng);
       step({ input, clean, mask, batch, patch });
     };
     let t0 = 0;
     for (let i = 0; i < warmup + steps; i++) {
       throwIfCancelled(opts.signal);
       if (i === warmup) t0 = performance.now();
-      one();
+      await one();
       opts.onStep?.(i + 1, warmup + steps);
       await yieldToEventLoop();
     }

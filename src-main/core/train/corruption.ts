@@ -4,6 +4,7 @@
  */
 import { MendError } from '../../shared/errors.js';
 import { makeDamageMask, type DamageKind } from '../corrupt/damage.js';
+import { jpegCompress } from '../corrupt/jpeg.js';
 import { addNoise } from '../corrupt/noise.js';
 import { type Rng } from '../corrupt/rng.js';
 import { harmonicFill } from '../infer/fill.js';
@@ -20,13 +21,14 @@ export type TrainCorruption =
   | { kind: 'salt-pepper'; p: Range }
   /**
    * Camera noise as it reaches a photographer: Poisson-Gaussian (variance a*y + b), half the time
-   * spatially correlated as after demosaicing, then clipped and quantised to 8 bits.
+   * spatially correlated as after demosaicing, then clipped and quantised to 8 bits; with `jpeg`
+   * (a quality range), half the patches are then saved as a JPEG at a quality drawn from it.
    */
-  | { kind: 'photo'; a: Range; b: Range }
+  | { kind: 'photo'; a: Range; b: Range; jpeg?: Range }
   /** Holes to fill: random brush strokes of many widths, scratches and dust. */
   | { kind: 'damage' };
 
-const USAGE = 'Use none, gaussian:SIGMA or gaussian:MIN-MAX (e.g. gaussian:0-55), poisson-gaussian:A,B or photo:A,B (ranges allowed), salt-pepper:P or damage.';
+const USAGE = 'Use none, gaussian:SIGMA or gaussian:MIN-MAX (e.g. gaussian:0-55), poisson-gaussian:A,B, photo:A,B or photo:A,B,JPEG-QUALITY (ranges allowed, e.g. photo:0.001-0.01,0-0.001,60-95), salt-pepper:P or damage.';
 
 /** A plain decimal number (no sign, no hex, no empty text). */
 const NUMBER = /^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -58,9 +60,15 @@ export function parseTrainCorruption(text: string): TrainCorruption {
       return { kind: 'salt-pepper', p: parseRange(args, 1, 'Salt-and-pepper p') };
     case 'poisson-gaussian':
     case 'photo': {
-      const [a, b, ...more] = args.split(',');
-      if (b === undefined || more.length > 0) throw new MendError('usage', `${kind} needs A,B. ${USAGE}`);
-      return { kind, a: parseRange(a, 1, 'Poisson-Gaussian a'), b: parseRange(b, 1, 'Poisson-Gaussian b') };
+      const [a, b, q, ...more] = args.split(',');
+      if (b === undefined || more.length > 0 || (kind === 'poisson-gaussian' && q !== undefined)) {
+        throw new MendError('usage', `${kind} needs A,B${kind === 'photo' ? ' (and optionally a JPEG quality)' : ''}. ${USAGE}`);
+      }
+      const pg = { a: parseRange(a, 1, 'Poisson-Gaussian a'), b: parseRange(b, 1, 'Poisson-Gaussian b') };
+      if (q === undefined) return { kind, ...pg };
+      const jpeg = parseRange(q, 100, 'JPEG quality');
+      if (jpeg[0] < 1 || !jpeg.every(Number.isInteger)) throw new MendError('usage', `JPEG quality must be whole numbers from 1 to 100, got "${q}". ${USAGE}`);
+      return { kind: 'photo', ...pg, jpeg };
     }
     default:
       throw new MendError('usage', `Unknown training noise "${text}". ${USAGE}`);
@@ -183,8 +191,9 @@ export interface CorruptedBatch {
 /**
  * Corrupts `clean` ([n, size, size, C]) patch by patch and builds the model input, with the
  * conditioning plane: the per-pixel noise standard deviation ('noise-map') or the hole mask.
+ * Asynchronous only for JPEG (a real libjpeg round trip through sharp).
  */
-export function corruptBatch(
+export async function corruptBatch(
   clean: Float32Array,
   n: number,
   size: number,
@@ -192,7 +201,7 @@ export function corruptBatch(
   spec: TrainCorruption,
   conditioning: Conditioning,
   rng: Rng,
-): CorruptedBatch {
+): Promise<CorruptedBatch> {
   const cin = channels + (conditioning === 'none' ? 0 : 1);
   const px = size * size;
   const input = new Float32Array(n * px * cin);
@@ -214,6 +223,10 @@ export function corruptBatch(
       const a = draw(rng, spec.a);
       const b = draw(rng, spec.b);
       noisy = photoNoise(patch, a, b, rng);
+      if (spec.jpeg && rng.next() < 0.5) {
+        const quality = Math.round(draw(rng, spec.jpeg));
+        noisy = (await jpegCompress({ width: size, height: size, channels, data: noisy }, quality)).data;
+      }
       // One level per patch, as `--sigma auto` gives at inference: the noise at the mean level.
       let mean = 0;
       for (let i = 0; i < patch.data.length; i++) mean += patch.data[i]!;

@@ -146,7 +146,7 @@ export async function trainModel(opts: TrainOptions, ctx: JobContext = {}): Prom
   const valRng = new Rng(opts.seed ^ 0x5eed);
   const valSize = Math.max(multiple, Math.min(96, Math.floor(Math.min(...data.val.map((r) => Math.min(r.width, r.height))) / multiple) * multiple));
   const valClean = samplePatches(data.val, VAL_PATCHES, valSize, valRng);
-  const valBatch = corruptBatch(valClean, VAL_PATCHES, valSize, channels, validationCorruption(opts.corruption), arch.conditioning, valRng);
+  const valBatch = await corruptBatch(valClean, VAL_PATCHES, valSize, channels, validationCorruption(opts.corruption), arch.conditioning, valRng);
 
   const validate = (): number =>
     tf.tidy(() => {
@@ -235,7 +235,7 @@ export async function trainModel(opts: TrainOptions, ctx: JobContext = {}): Prom
         opts.learningRate * warm * (0.02 + 0.98 * 0.5 * (1 + Math.cos(Math.PI * progress)));
 
       samplePatches(data.train, batch, patch, rng, cleanBuf);
-      const { input, mask } = corruptBatch(cleanBuf, batch, patch, channels, opts.corruption, arch.conditioning, rng);
+      const { input, mask } = await corruptBatch(cleanBuf, batch, patch, channels, opts.corruption, arch.conditioning, rng);
       const lossValue = trainStep({ input, clean: cleanBuf, mask, batch, patch });
       if (!Number.isFinite(lossValue)) throw new MendError('internal', `Training diverged at step ${step + 1} (loss ${lossValue}); try a lower --lr`);
       lastLoss = lossValue;

@@ -73,11 +73,11 @@ describe('parseTrainCorruption', () => {
 });
 
 describe('corruptBatch', () => {
-  it('gaussian sigma 25: noise std 25/255, zero mean, and a noise-map plane of 25/255', () => {
+  it('gaussian sigma 25: noise std 25/255, zero mean, and a noise-map plane of 25/255', async () => {
     const [n, size] = [4, 32];
     for (const channels of [1, 3]) {
       const clean = cleanPatches(n, size, channels, 11);
-      const { input, mask } = corruptBatch(clean, n, size, channels, { kind: 'gaussian', sigma: [25, 25] }, 'noise-map', new Rng(1));
+      const { input, mask } = await corruptBatch(clean, n, size, channels, { kind: 'gaussian', sigma: [25, 25] }, 'noise-map', new Rng(1));
       expect(mask).toBeUndefined();
       const cin = channels + 1;
       expect(input.length).toBe(n * size * size * cin);
@@ -95,10 +95,10 @@ describe('corruptBatch', () => {
     }
   });
 
-  it('gaussian with a range: each patch gets its own sigma, and its map plane says which', () => {
+  it('gaussian with a range: each patch gets its own sigma, and its map plane says which', async () => {
     const [n, size, channels] = [6, 48, 1];
     const clean = cleanPatches(n, size, channels, 12);
-    const { input } = corruptBatch(clean, n, size, channels, { kind: 'gaussian', sigma: [5, 55] }, 'noise-map', new Rng(2));
+    const { input } = await corruptBatch(clean, n, size, channels, { kind: 'gaussian', sigma: [5, 55] }, 'noise-map', new Rng(2));
     const px = size * size;
     const sigmas: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -120,19 +120,19 @@ describe('corruptBatch', () => {
     expect(new Set(sigmas).size).toBe(n);
   });
 
-  it('without conditioning the input is just the noisy image', () => {
+  it('without conditioning the input is just the noisy image', async () => {
     const clean = cleanPatches(2, 16, 3, 13);
-    const { input } = corruptBatch(clean, 2, 16, 3, { kind: 'gaussian', sigma: [25, 25] }, 'none', new Rng(3));
+    const { input } = await corruptBatch(clean, 2, 16, 3, { kind: 'gaussian', sigma: [25, 25] }, 'none', new Rng(3));
     expect(input.length).toBe(clean.length);
-    const { input: none } = corruptBatch(clean, 2, 16, 3, { kind: 'none' }, 'none', new Rng(3));
+    const { input: none } = await corruptBatch(clean, 2, 16, 3, { kind: 'none' }, 'none', new Rng(3));
     expect(Array.from(none)).toEqual(Array.from(clean));
   });
 
-  it('damage: the mask plane equals the returned mask, and known pixels are untouched', () => {
+  it('damage: the mask plane equals the returned mask, and known pixels are untouched', async () => {
     const [n, size] = [5, 32];
     for (const channels of [1, 3]) {
       const clean = cleanPatches(n, size, channels, 14);
-      const { input, mask } = corruptBatch(clean, n, size, channels, { kind: 'damage' }, 'mask', new Rng(4 + channels));
+      const { input, mask } = await corruptBatch(clean, n, size, channels, { kind: 'damage' }, 'mask', new Rng(4 + channels));
       expect(mask).toBeDefined();
       const cin = channels + 1;
       const px = size * size;
@@ -168,22 +168,22 @@ describe('corruptBatch', () => {
     }
   });
 
-  it('is reproducible: the same seed gives the same batch', () => {
+  it('is reproducible: the same seed gives the same batch', async () => {
     const clean = cleanPatches(3, 16, 1, 15);
     for (const spec of [{ kind: 'gaussian', sigma: [0, 50] }, { kind: 'damage' }, { kind: 'salt-pepper', p: [0.1, 0.2] }] as const) {
       const cond = spec.kind === 'damage' ? 'mask' : 'noise-map';
-      const a = corruptBatch(clean, 3, 16, 1, spec as never, cond, new Rng(9));
-      const b = corruptBatch(clean, 3, 16, 1, spec as never, cond, new Rng(9));
+      const a = await corruptBatch(clean, 3, 16, 1, spec as never, cond, new Rng(9));
+      const b = await corruptBatch(clean, 3, 16, 1, spec as never, cond, new Rng(9));
       expect(Array.from(a.input)).toEqual(Array.from(b.input));
     }
   });
 
-  it('poisson-gaussian: the map plane is sqrt(a*y + b) per pixel, and noise variance follows it', () => {
+  it('poisson-gaussian: the map plane is sqrt(a*y + b) per pixel, and noise variance follows it', async () => {
     const [n, size] = [2, 48];
     const clean = cleanPatches(n, size, 1, 16);
     const a = 0.02;
     const b = 0.0004;
-    const { input } = corruptBatch(clean, n, size, 1, { kind: 'poisson-gaussian', a: [a, a], b: [b, b] }, 'noise-map', new Rng(6));
+    const { input } = await corruptBatch(clean, n, size, 1, { kind: 'poisson-gaussian', a: [a, a], b: [b, b] }, 'noise-map', new Rng(6));
     let ratio = 0;
     let count = 0;
     let mapError = 0;
@@ -205,7 +205,7 @@ describe('corruptBatch', () => {
 
 describe('randomHoleMask', () => {
   for (const size of [32, 64, 96]) {
-    it(`covers between 0.5% and 60% of a ${size}x${size} patch, with varied coverage`, () => {
+    it(`covers between 0.5% and 60% of a ${size}x${size} patch, with varied coverage`, async () => {
       const coverages: number[] = [];
       let nonBinary = 0;
       for (let seed = 0; seed < 300; seed++) {
@@ -228,7 +228,7 @@ describe('randomHoleMask', () => {
     });
   }
 
-  it('works on non-square patches', () => {
+  it('works on non-square patches', async () => {
     const m = randomHoleMask(80, 24, new Rng(5));
     expect(m.length).toBe(80 * 24);
     const cov = m.reduce((a, b) => a + b, 0) / m.length;
@@ -238,12 +238,42 @@ describe('randomHoleMask', () => {
 });
 
 describe('photo training noise', () => {
-  it('parses photo:A,B with ranges', () => {
+  it('parses photo:A,B with ranges, and an optional JPEG quality range', async () => {
     expect(parseTrainCorruption('photo:0.001-0.01,0-0.0004')).toEqual({ kind: 'photo', a: [0.001, 0.01], b: [0, 0.0004] });
+    expect(parseTrainCorruption('photo:0.001,0,60-95')).toEqual({ kind: 'photo', a: [0.001, 0.001], b: [0, 0], jpeg: [60, 95] });
     expect(() => parseTrainCorruption('photo:0.01')).toThrow(/photo needs A,B/);
+    for (const bad of ['photo:0.01,0,0-90', 'photo:0.01,0,60-101', 'photo:0.01,0,70.5', 'poisson-gaussian:0.01,0,80', 'photo:0.01,0,80,1']) {
+      expect(() => parseTrainCorruption(bad), bad).toThrow(MendError);
+    }
   });
 
-  it('is 8-bit, keeps the Poisson-Gaussian level, and is spatially correlated about half the time', () => {
+  it('with a JPEG quality, about half the patches carry JPEG blocking and the rest do not', async () => {
+    // A flat patch: Poisson-Gaussian noise alone has no 8x8 structure; JPEG at low quality
+    // quantises each 8x8 block's DCT, so the jumps across block borders outgrow those inside.
+    const size = 64;
+    const n = 24;
+    const clean = new Float32Array(n * size * size * 3).fill(0.5);
+    const spec = { kind: 'photo', a: [0.01, 0.01], b: [0.0005, 0.0005], jpeg: [20, 20] } as const;
+    const { input } = await corruptBatch(clean, n, size, 3, spec as never, 'noise-map', new Rng(11));
+    let blocky = 0;
+    for (let i = 0; i < n; i++) {
+      let border = 0;
+      let inner = 0;
+      for (let y = 0; y < size; y++) {
+        for (let x = 0; x < size - 1; x++) {
+          const at = (xx: number): number => input[((i * size + y) * size + xx) * 4 + 1]!;
+          const d = Math.abs(at(x + 1) - at(x));
+          if (x % 8 === 7) border += d;
+          else inner += d / 6;
+        }
+      }
+      if (border > 1.3 * inner) blocky++;
+    }
+    expect(blocky, `${blocky} of ${n} blocky`).toBeGreaterThan(n * 0.2);
+    expect(blocky).toBeLessThan(n * 0.8);
+  });
+
+  it('is 8-bit, keeps the Poisson-Gaussian level, and is spatially correlated about half the time', async () => {
     const size = 64;
     const y = 0.4;
     const a = 0.004;
