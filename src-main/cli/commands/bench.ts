@@ -7,7 +7,7 @@ import type { CommandContext } from '../context.js';
 
 export const benchHelp = `mend bench [--quick] [--json] [--data DIR | --no-eval] [--runtime onnx|tfjs]
   Measures speed and quality of the installed default models on this machine.
-  Inference: each default model on a generated 1024x1024 picture (--quick: 512x512), in
+  Inference: each shipped model on a generated 1024x1024 picture (--quick: 512x512), in
   megapixels/s and GFLOPS, on the inference runtime in use (mend info says which and why).
   Runtimes: the default colour model on TensorFlow.js and on ONNX Runtime side by side (the
   speed-up), an sgemm (2048x2048 MatMul in ONNX Runtime, one per worker: the machine's
@@ -28,10 +28,10 @@ export function formatBench(r: BenchResult): string {
   const out: string[] = [];
   out.push(`Inference runtime: ${r.runtimeDescription}${r.quick ? ' (quick run)' : ''}`);
   out.push(`TensorFlow.js backend (training): ${r.backendDescription}`);
-  out.push('', 'Inference (one picture, after a warm-up run):');
-  if (r.inference.length === 0) out.push('  no default models installed');
+  out.push('', 'Inference, every shipped model (one picture, after a warm-up run; * = default):');
+  if (r.inference.length === 0) out.push('  no shipped models installed');
   for (const i of r.inference) {
-    out.push(`  ${`${i.model} (${i.task}, ${i.kind})`.padEnd(36)} ${i.width}x${i.height}  ${f(i.seconds, 2)} s  ` +
+    out.push(`  ${`${i.isDefault ? '*' : ' '} ${i.model} (${i.task}, ${i.kind})`.padEnd(38)} ${i.width}x${i.height}  ${f(i.seconds, 2)} s  ` +
       `${f(i.megapixelsPerSecond, 3)} MP/s  ${f(i.flopsPerPixel / 1e3, 1)} kFLOP/px  ${f(i.gflops, 2)} GFLOPS`);
   }
   if (r.runtimes) {

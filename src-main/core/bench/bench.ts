@@ -25,15 +25,13 @@ import {
 import { denoiseRaster } from '../infer/denoise.js';
 import { inpaintRaster } from '../infer/inpaint.js';
 import { throwIfCancelled, yieldToEventLoop } from '../jobs/cancel.js';
-import { buildModel, flopsPerPixel, sizeMultiple, type ArchSpec } from '../models/architectures.js';
+import { buildModel, flopsPerPixel, inputChannels, sizeMultiple, type ArchSpec } from '../models/architectures.js';
 import type { ModelTask } from '../models/card.js';
-import { readRegistry, resolveModel } from '../models/registry.js';
-import type { LoadedModel } from '../models/store.js';
+import { readRegistry, resolveModel, shippedModelsDir } from '../models/registry.js';
+import { loadModelFolder, modelToOnnx, type LoadedModel } from '../models/store.js';
 import { backendStatus, describeBackend } from '../runtime/backend.js';
 import { describeRuntime, inferenceRuntime, withRuntime, type RuntimeName } from '../runtime/inference.js';
 import { onnxAvailability } from '../runtime/onnx-runtime.js';
-import { inputChannels } from '../models/architectures.js';
-import { modelToOnnx } from '../models/store.js';
 import { benchSgemm, benchThreading, type SgemmBench, type ThreadingBench } from './onnx-bench.js';
 import { corruptBatch, type TrainCorruption } from '../train/corruption.js';
 import { samplePatches } from '../train/patches.js';
@@ -53,6 +51,8 @@ export interface BenchOptions extends JobContext {
 
 export interface InferenceBench {
   model: string;
+  /** The registry's default for its task and kind. */
+  isDefault: boolean;
   task: ModelTask;
   kind: 'gray' | 'color';
   width: number;
@@ -192,6 +192,7 @@ async function timeInference(loaded: LoadedModel, size: number, signal?: AbortSi
   const pixels = size * size;
   return {
     model: card.id,
+    isDefault: readRegistry().defaults[card.task]?.[channels === 1 ? 'gray' : 'color'] === card.id,
     task: card.task,
     kind: channels === 1 ? 'gray' : 'color',
     width: size,
@@ -301,18 +302,27 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const stage = (detail: string, done: number, total: number): void =>
     emit({ type: 'progress', stage: 'bench', done, total, detail });
 
-  // Inference.
+  // Inference: every shipped model (the issue asks for FLOPs/px and MP/s of each), defaults first.
   const inference: InferenceBench[] = [];
-  for (const [i, d] of DEFAULTS.entries()) {
+  const registry = readRegistry();
+  const defaultIds = new Set(DEFAULTS.map((d) => registry.defaults[d.task]?.[d.kind]).filter((id) => id !== undefined));
+  for (const d of DEFAULTS) {
+    if (!registry.defaults[d.task]?.[d.kind]) notes.push(`inference ${d.kind} ${d.task}: no default model in the registry`);
+  }
+  const entries = [...registry.models].sort((a, b) => Number(defaultIds.has(b.id)) - Number(defaultIds.has(a.id)));
+  for (const [i, entry] of entries.entries()) {
     throwIfCancelled(opts.signal);
-    const loaded = await loadDefault(d.task, d.kind);
-    if (typeof loaded === 'string') {
-      notes.push(`inference ${d.kind} ${d.task}: ${loaded}`);
+    let loaded: LoadedModel;
+    try {
+      loaded = await loadModelFolder(path.join(shippedModelsDir(), entry.path));
+    } catch (e) {
+      if (!(e instanceof MendError)) throw e;
+      notes.push(`inference ${entry.id}: ${e.message}`);
       continue;
     }
-    stage(`inference ${loaded.card.id} ${size}x${size}`, i, DEFAULTS.length);
+    stage(`inference ${loaded.card.id} ${size}x${size}`, i, entries.length);
     inference.push(await timeInference(loaded, size, opts.signal));
-    stage(`inference ${loaded.card.id} ${size}x${size}`, i + 1, DEFAULTS.length);
+    stage(`inference ${loaded.card.id} ${size}x${size}`, i + 1, entries.length);
   }
 
   // Both runtimes on the default colour model, against the machine's sgemm.
