@@ -6,6 +6,7 @@
  * that key, and the page's own handler does the rest (help, export, undo stay in one place).
  */
 import { api, type EngineStatus, type MenuCommand } from '../api';
+import type { FolderPurpose } from './folder-choice.svelte';
 import { openInEditor } from './editor.svelte';
 import { isTypingTarget } from './shortcuts';
 import { notify } from './toasts.svelte';
@@ -68,7 +69,7 @@ export function initDesktop(): void {
  * when cancelled); in a browser, undefined without asking (the page shows its server-folder
  * dialog instead).
  */
-export async function chooseNativeFolder(purpose: 'input' | 'output' | 'train'): Promise<string | undefined> {
+export async function chooseNativeFolder(purpose: FolderPurpose): Promise<string | undefined> {
   if (!desktop) return undefined;
   try {
     return await desktop.chooseFolder(purpose);
