@@ -163,7 +163,7 @@ async function loadDefault(task: ModelTask, kind: 'gray' | 'color'): Promise<Loa
   }
 }
 
-async function timeInference(loaded: LoadedModel, size: number, signal?: AbortSignal): Promise<InferenceBench> {
+async function timeInference(loaded: LoadedModel, size: number, signal?: AbortSignal): Promise<Omit<InferenceBench, 'isDefault'>> {
   const card = loaded.card;
   const channels = card.channels;
   const rng = new Rng(7);
@@ -192,7 +192,6 @@ async function timeInference(loaded: LoadedModel, size: number, signal?: AbortSi
   const pixels = size * size;
   return {
     model: card.id,
-    isDefault: readRegistry().defaults[card.task]?.[channels === 1 ? 'gray' : 'color'] === card.id,
     task: card.task,
     kind: channels === 1 ? 'gray' : 'color',
     width: size,
@@ -321,7 +320,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       continue;
     }
     stage(`inference ${loaded.card.id} ${size}x${size}`, i, entries.length);
-    inference.push(await timeInference(loaded, size, opts.signal));
+    inference.push({ ...(await timeInference(loaded, size, opts.signal)), isDefault: defaultIds.has(entry.id) });
     stage(`inference ${loaded.card.id} ${size}x${size}`, i + 1, entries.length);
   }
 

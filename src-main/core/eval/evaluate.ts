@@ -309,7 +309,7 @@ function table(header: string[], rows: string[][]): string {
 export function formatEvalTable(result: EvalResult<DenoiseEvalRow> | EvalResult<InpaintEvalRow>): string {
   const set = result.results[0]?.set ?? '';
   if (result.task === 'denoise') {
-    const rows = (result.results as DenoiseEvalRow[]);
+    const rows = result.results as DenoiseEvalRow[];
     const estimated = rows.some((r) => r.estimatedSigma !== undefined);
     const cells = rows.map((r) => [String(r.sigma), ...(estimated ? [fmt(r.estimatedSigma ?? NaN, 2)] : []),
       String(r.images), fmt(r.inputPsnr, 2), fmt(r.psnr, 2), fmt(r.ssim, 4)]);
