@@ -15,6 +15,8 @@ export class FolderChoice<P extends FolderPurpose = FolderPurpose> {
   roots = $derived(appInfo.info?.roots ?? []);
   /** Whether a folder can be chosen at all. */
   usable = $derived(!!desktop || this.roots.length > 0);
+  /** Tooltip for a folder option that is off: how to turn it on. */
+  hint = $derived(this.usable ? '' : 'Start mend serve with --root DIR to use a folder');
   /** The server has answered, and allows no folder; before it answers, a folder source may stay chosen. */
   unavailable = $derived(!!appInfo.info && !this.usable);
   /** What the browser's FolderDialog is open for; undefined while it is closed. */
