@@ -252,7 +252,12 @@ describe('BatchJob', () => {
     expect([resumed.skipped, resumed.done]).toEqual([c.done, 24 - c.done]);
   });
 
-  it('200 small images: an event per file, and after 25% an ETA within 30% of the true remaining time', async () => {
+  // The estimator's accuracy is checked on a deterministic timeline in journal.test.ts (BatchEta).
+  // Here it runs on the real clock while other test files share the two cores, so machine load can
+  // swing the remaining time by tens of percent (CI once saw 40% at 25% done). The bounds below
+  // still catch wiring mistakes: at half way, reporting the whole batch's time instead of what is
+  // left is 2x, milliseconds for seconds 1000x, and a missing or stale estimate fails outright.
+  it('200 small images: an event per file, and at half way an ETA near the true remaining time', async () => {
     const { inDir, outDir } = await caseDir();
     const rng = new Rng(9);
     const sizes: [number, number][] = [[32, 24], [64, 48], [128, 96]];
@@ -274,12 +279,15 @@ describe('BatchJob', () => {
     const fileEvents = be.map((e, i) => ({ e, t: stamps[events.indexOf(e)], i })).filter((x) => x.e.batch.event === 'file');
     expect(new Set(fileEvents.map((x) => x.e.batch.index)).size).toBe(200);
     expect(fileEvents.map((x) => x.e.batch.filesDone)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
-    const at = fileEvents.find((x) => x.e.batch.filesDone >= 50)!;
+    const at = fileEvents.find((x) => x.e.batch.filesDone >= 100)!;
     const end = fileEvents[fileEvents.length - 1].t;
     const truth = (end - at.t) / 1000;
     const eta = at.e.batch.etaSeconds!;
     expect(eta).toBeDefined();
-    expect(Math.abs(eta - truth) / truth, `ETA ${eta.toFixed(3)} s, true ${truth.toFixed(3)} s`).toBeLessThan(0.3);
+    const ratio = eta / truth;
+    expect(ratio > 0.5 && ratio < 1.7, `ETA ${eta.toFixed(3)} s, true ${truth.toFixed(3)} s`).toBe(true);
+    // The estimate counts down and reaches zero with the last file.
+    expect(fileEvents[fileEvents.length - 1].e.batch.etaSeconds).toBe(0);
     expect(at.e.batch.megapixelsPerSecond).toBeGreaterThan(0);
     expect(at.e.etaSeconds).toBe(eta);
   });
