@@ -1,0 +1,72 @@
+// Channel pruning of a residual (DnCNN-like) colour denoiser: a narrower model that starts from
+// the wider one's most useful channels (core/models/prune.ts, scored on noisy crops of the
+// training images), to be fine-tuned with `mend train --init OUT_DIR`.
+// Usage: npm run build; node scripts/prune-residual.mjs MODEL DATA_DIR WIDTH OUT_DIR
+// (e.g. color-denoise shared/data/train/color432 28 scratch/color-28)
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { readImage } from '../dist/src-main/core/image/io.js';
+import { flopsPerPixel } from '../dist/src-main/core/models/architectures.js';
+import { channelImportance, pruneResidual, topChannels } from '../dist/src-main/core/models/prune.js';
+import { resolveModel } from '../dist/src-main/core/models/registry.js';
+import { saveModelFolder } from '../dist/src-main/core/models/store.js';
+import { initBackend } from '../dist/src-main/core/runtime/backend.js';
+
+const [modelId, dataDir, widthText, outDir] = process.argv.slice(2);
+const width = Number(widthText);
+if (!modelId || !dataDir || !Number.isInteger(width) || width < 1 || !outDir) {
+  console.error('usage: node scripts/prune-residual.mjs MODEL DATA_DIR WIDTH OUT_DIR');
+  process.exit(2);
+}
+await initBackend();
+const source = await resolveModel(modelId, 'denoise', 3);
+const { card, model } = source;
+if (card.arch.kind !== 'residual' || card.arch.conditioning !== 'noise-map') {
+  console.error(`${card.id}: only residual models with a noise-map input are supported`);
+  process.exit(2);
+}
+if (width >= card.arch.width) {
+  console.error(`${card.id} has width ${card.arch.width}; WIDTH must be smaller`);
+  process.exit(2);
+}
+// 64 noisy 96x96 crops of the training images, noise levels spread over the model's range.
+const files = (await readdir(dataDir)).filter((f) => /\.(png|jpe?g|tiff?|webp)$/i.test(f)).sort();
+const side = 96;
+const [lo, hi] = card.sigmaRange ?? [0, 55];
+let seed = 1;
+const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+const inputs = [];
+for (let n = 0; inputs.length < 64; n++) {
+  const { raster } = await readImage(path.join(dataDir, files[(n * 7919) % files.length]));
+  if (raster.width < side || raster.height < side) continue;
+  const left = Math.floor(rnd() * (raster.width - side));
+  const top = Math.floor(rnd() * (raster.height - side));
+  const sigma = (lo + ((hi - lo) * inputs.length) / 63) / 255;
+  const x = new Float32Array(side * side * 4);
+  for (let y = 0; y < side; y++) {
+    for (let xx = 0; xx < side; xx++) {
+      const src = ((top + y) * raster.width + left + xx) * raster.channels;
+      for (let c = 0; c < 3; c++) {
+        const g = Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
+        x[(y * side + xx) * 4 + c] = raster.data[src + (raster.channels === 3 ? c : 0)] + sigma * g;
+      }
+      x[(y * side + xx) * 4 + 3] = sigma;
+    }
+  }
+  inputs.push(tf.tensor4d(x, [1, side, side, 4]));
+}
+const arch = { ...card.arch, width };
+const narrow = pruneResidual(model, arch, topChannels(channelImportance(model, inputs), width));
+const { training: _t, eval: _e, ...rest } = card;
+await saveModelFolder(outDir, narrow, {
+  ...rest,
+  id: `${card.id}-w${width}`,
+  name: `${card.name} (pruned to width ${width})`,
+  arch,
+  flopsPerPixel: flopsPerPixel(narrow),
+  params: narrow.countParams(),
+  initFrom: card.id,
+  created: new Date().toISOString(),
+});
+console.log(`${outDir}: width ${card.arch.width} -> ${width}, ${card.flopsPerPixel} -> ${flopsPerPixel(narrow)} FLOP/px`);
