@@ -137,9 +137,11 @@ export function inferenceRuntime(): Promise<RuntimeStatus> {
   return choice;
 }
 
+/** What a cached calibration is valid for: a change of machine, install or timed architecture calibrates again. */
 function fingerprint(tfjsBackend: BackendName, version: string | undefined, providers: OnnxProvider[], workers: number, threads: number): string {
   return JSON.stringify({
     calibration: 3,
+    arch: CALIBRATION_ARCH,
     platform: `${process.platform}-${process.arch}`,
     cpu: os.cpus()[0]?.model ?? 'unknown',
     cores: os.cpus().length,

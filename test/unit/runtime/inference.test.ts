@@ -1,6 +1,6 @@
 // The inference runtime choice (ONNX Runtime vs TensorFlow.js): overrides, calibration and its
 // cache, identical results through runModel, cancel, and an event loop that stays free.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,15 @@ describe('runtime choice', () => {
     expect(second.calibration).toMatchObject({ cached: true, onnxMegapixelsPerSecond: c.onnxMegapixelsPerSecond });
     expect(second.reason).toMatch(/cached/);
     expect(Object.keys(JSON.parse(readFileSync(c.file, 'utf8')).entries)).toHaveLength(1);
+    // A calibration timed on another architecture (an older default model) is not reused.
+    const file = JSON.parse(readFileSync(c.file, 'utf8')) as { entries: Record<string, unknown> };
+    const [[key, entry]] = Object.entries(file.entries);
+    const older = JSON.parse(key) as { arch: { width: number } };
+    older.arch.width += 12;
+    writeFileSync(c.file, JSON.stringify({ entries: { [JSON.stringify(older)]: entry } }));
+    resetRuntimeChoice();
+    expect((await inferenceRuntime()).calibration?.cached).toBe(false);
+    expect(Object.keys(JSON.parse(readFileSync(c.file, 'utf8')).entries)).toHaveLength(2);
   });
 });
 
