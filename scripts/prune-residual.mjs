@@ -1,16 +1,17 @@
-// Channel pruning of a residual (DnCNN-like) colour denoiser: a narrower model that starts from
+// Channel pruning of a residual (DnCNN-like) denoiser, grayscale or colour: a narrower model that starts from
 // the wider one's most useful channels (core/models/prune.ts, scored on noisy crops of the
 // training images), to be fine-tuned with `mend train --init OUT_DIR`.
 // Usage: npm run build; node scripts/prune-residual.mjs MODEL DATA_DIR WIDTH OUT_DIR
 // (e.g. color-denoise shared/data/train/color432 28 scratch/color-28)
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { readImage } from '../dist/src-main/core/image/io.js';
 import { flopsPerPixel } from '../dist/src-main/core/models/architectures.js';
 import { channelImportance, pruneResidual, topChannels } from '../dist/src-main/core/models/prune.js';
-import { resolveModel } from '../dist/src-main/core/models/registry.js';
-import { saveModelFolder } from '../dist/src-main/core/models/store.js';
+import { listModels } from '../dist/src-main/core/models/registry.js';
+import { loadModelFolder, saveModelFolder } from '../dist/src-main/core/models/store.js';
 import { initBackend } from '../dist/src-main/core/runtime/backend.js';
 
 const [modelId, dataDir, widthText, outDir] = process.argv.slice(2);
@@ -20,8 +21,13 @@ if (!modelId || !dataDir || !Number.isInteger(width) || width < 1 || !outDir) {
   process.exit(2);
 }
 await initBackend();
-const source = await resolveModel(modelId, 'denoise', 3);
-const { card, model } = source;
+const dir = existsSync(path.join(modelId, 'card.json')) ? modelId : (await listModels()).find((m) => m.id === modelId)?.dir;
+if (!dir) {
+  console.error(`unknown model ${modelId}`);
+  process.exit(2);
+}
+const { card, model } = await loadModelFolder(dir);
+const channels = card.channels;
 if (card.arch.kind !== 'residual' || card.arch.conditioning !== 'noise-map') {
   console.error(`${card.id}: only residual models with a noise-map input are supported`);
   process.exit(2);
@@ -43,18 +49,19 @@ for (let n = 0; inputs.length < 64; n++) {
   const left = Math.floor(rnd() * (raster.width - side));
   const top = Math.floor(rnd() * (raster.height - side));
   const sigma = (lo + ((hi - lo) * inputs.length) / 63) / 255;
-  const x = new Float32Array(side * side * 4);
+  const x = new Float32Array(side * side * (channels + 1));
   for (let y = 0; y < side; y++) {
     for (let xx = 0; xx < side; xx++) {
       const src = ((top + y) * raster.width + left + xx) * raster.channels;
-      for (let c = 0; c < 3; c++) {
+      for (let c = 0; c < channels; c++) {
         const g = Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
-        x[(y * side + xx) * 4 + c] = raster.data[src + (raster.channels === 3 ? c : 0)] + sigma * g;
+        // Colour models see grey pictures as grey colour; grayscale models the first channel.
+        x[(y * side + xx) * (channels + 1) + c] = raster.data[src + (raster.channels === 1 ? 0 : c)] + sigma * g;
       }
-      x[(y * side + xx) * 4 + 3] = sigma;
+      x[(y * side + xx) * (channels + 1) + channels] = sigma;
     }
   }
-  inputs.push(tf.tensor4d(x, [1, side, side, 4]));
+  inputs.push(tf.tensor4d(x, [1, side, side, channels + 1]));
 }
 const arch = { ...card.arch, width };
 const narrow = pruneResidual(model, arch, topChannels(channelImportance(model, inputs), width));
