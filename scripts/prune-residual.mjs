@@ -1,6 +1,6 @@
-// Channel pruning of a residual (DnCNN-like) denoiser, grayscale or colour: a narrower model that starts from
-// the wider one's most useful channels (core/models/prune.ts, scored on noisy crops of the
-// training images), to be fine-tuned with `mend train --init OUT_DIR`.
+// Channel pruning of a residual (DnCNN-like) denoiser, grayscale or colour: a narrower model that
+// starts from the wider one's most useful channels (core/models/prune.ts, scored on noisy crops of
+// the training images), to be fine-tuned with `mend train --init OUT_DIR`.
 // Usage: npm run build; node scripts/prune-residual.mjs MODEL DATA_DIR WIDTH OUT_DIR
 // (e.g. color-denoise shared/data/train/color432 28 scratch/color-28)
 import { existsSync } from 'node:fs';
