@@ -111,9 +111,11 @@ describe('the Lab page', () => {
     await page.mouse.click(box.x + box.width * 0.8, box.y + box.height * 0.3);
     await screenshot(page, 'lab-5-field');
     await page.click('[data-testid="field-train"]');
-    // Training runs in a worker: the page itself was never blocked for long.
+    // Training runs in a worker: the page itself was never blocked for long. 2500 steps on the
+    // page's thread would block it for seconds; a busy CI machine (two test files and Chromium on
+    // two cores) once stretched a screenshot's frame to 205 ms, so the bound is 1 s.
     const long = await longTasksSince(page, since);
-    expect(long.filter((t) => t.duration > 200)).toEqual([]);
+    expect(long.filter((t) => t.duration > 1000)).toEqual([]);
   });
 
   it('finds the dust spots of a shoot (a server folder) and offers the mask', async () => {
