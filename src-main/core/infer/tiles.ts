@@ -28,6 +28,11 @@ export interface TiledOptions {
   multiple: number;
   inChannels: number;
   outChannels: number;
+  /**
+   * Planes appended to every tile's input, each a constant (a denoiser's noise-level map): the
+   * runner gets inChannels + constantPlanes.length channels, without a full-size copy.
+   */
+  constantPlanes?: readonly number[];
   signal?: AbortSignal;
   /**
    * Tiles computed at once (default 1): with a runner that works off the main thread (ONNX
@@ -197,28 +202,34 @@ export function tilePlan(width: number, height: number, opts: TiledOptions): Til
   return tiles;
 }
 
-/** Copies the read region of `tile` into a new HWC buffer padded by reflection to the multiple. */
+/**
+ * Copies the read region of `tile` into a new HWC buffer padded by reflection to the multiple,
+ * with the constant planes after the image's channels.
+ */
 function extractTile(
   input: Float32Array,
   width: number,
   channels: number,
   tile: Tile,
   multiple: number,
+  constants: readonly number[],
 ): { data: Float32Array; th: number; tw: number } {
   const rw = tile.rx1 - tile.rx0;
   const rh = tile.ry1 - tile.ry0;
   const tw = Math.ceil(rw / multiple) * multiple;
   const th = Math.ceil(rh / multiple) * multiple;
-  const data = new Float32Array(th * tw * channels);
+  const nc = constants.length;
+  const tc = channels + nc;
+  const data = new Float32Array(th * tw * tc);
   for (let ty = 0; ty < th; ty++) {
     const sy = tile.ry0 + reflectIndex(ty, rh);
     const srcRow = (sy * width + tile.rx0) * channels;
-    const dstRow = ty * tw * channels;
-    data.set(input.subarray(srcRow, srcRow + rw * channels), dstRow);
-    for (let tx = rw; tx < tw; tx++) {
-      const s = srcRow + reflectIndex(tx, rw) * channels;
-      const d = dstRow + tx * channels;
-      for (let c = 0; c < channels; c++) data[d + c] = input[s + c]!;
+    const dstRow = ty * tw * tc;
+    if (nc === 0) data.set(input.subarray(srcRow, srcRow + rw * channels), dstRow);
+    for (let tx = nc === 0 ? rw : 0, d = dstRow + tx * tc; tx < tw; tx++) {
+      let s = srcRow + (tx < rw ? tx : reflectIndex(tx, rw)) * channels;
+      for (let c = 0; c < channels; c++) data[d++] = input[s++]!;
+      for (let k = 0; k < nc; k++) data[d++] = constants[k]!;
     }
   }
   return { data, th, tw };
@@ -262,7 +273,7 @@ async function runPlan(
   const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 1));
   const started: { th: number; tw: number; result: Promise<Float32Array> }[] = [];
   const start = (t: number): void => {
-    const { data, th, tw } = extractTile(input, width, inChannels, tiles[t]!, multiple);
+    const { data, th, tw } = extractTile(input, width, inChannels, tiles[t]!, multiple, opts.constantPlanes ?? []);
     const result = run(data, th, tw);
     // A tile started ahead may fail after an earlier one already stopped the plan.
     result.catch(() => undefined);
@@ -290,23 +301,33 @@ async function runPlan(
       if (wy === 0) continue;
       const before = ys.cum[iy]!;
       const srcRow = (y - tile.ry0) * tw;
+      // Pixels this tile alone covers so far (weight 1) are copied in runs, the rest blended.
+      let runFrom = -1;
+      const copyRun = (end: number): void => {
+        if (runFrom < 0) return;
+        const s = (srcRow + (runFrom - tile.rx0)) * outChannels;
+        output.set(result.subarray(s, s + (end - runFrom) * outChannels), (y * width + runFrom) * outChannels);
+        runFrom = -1;
+      };
       for (let x = tile.wx0; x < tile.wx1; x++) {
         const ix = x - tile.wx0;
         const wx = xs.own[ix]!;
-        if (wx === 0) continue;
         const acc = before * xs.total[ix]! + wy * xs.cum[ix]!;
-        const f = (wx * wy) / acc;
+        const f = wx === 0 ? 0 : (wx * wy) / acc;
+        if (f === 1) {
+          if (runFrom < 0) runFrom = x;
+          continue;
+        }
+        copyRun(x);
+        if (f === 0) continue;
         const s = (srcRow + (x - tile.rx0)) * outChannels;
         const d = (y * width + x) * outChannels;
-        if (f === 1) {
-          for (let c = 0; c < outChannels; c++) output[d + c] = result[s + c]!;
-        } else {
-          for (let c = 0; c < outChannels; c++) {
-            const o = output[d + c]!;
-            output[d + c] = o + (result[s + c]! - o) * f;
-          }
+        for (let c = 0; c < outChannels; c++) {
+          const o = output[d + c]!;
+          output[d + c] = o + (result[s + c]! - o) * f;
         }
       }
+      copyRun(tile.wx1);
     }
     opts.onProgress?.(t + 1, tiles.length);
   }

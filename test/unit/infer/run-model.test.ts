@@ -37,6 +37,17 @@ describe('runModel', () => {
     expect(worst).toBeLessThanOrEqual(1 / 255);
   });
 
+  it('with its default overlap a residual model tiled gives what it gives on the whole image', async () => {
+    // Overlap 2 x depth covers the receptive field of every written pixel: no blending error.
+    const clean = naturalImage(150, 120, 3, 12);
+    const noisy = addNoise(clean, { kind: 'gaussian', sigma: 25 }, new Rng(6));
+    const whole = await runModel(color, noisy, { noiseLevel: 25 / 255, tileSize: 1024 });
+    const tiled = await runModel(color, noisy, { noiseLevel: 25 / 255, tileSize: 48 });
+    let worst = 0;
+    for (let i = 0; i < whole.data.length; i++) worst = Math.max(worst, Math.abs(whole.data[i] - tiled.data[i]));
+    expect(worst).toBeLessThan(1e-4);
+  });
+
   it('runs a grayscale image through the colour model and a colour image through the gray model', async () => {
     const g = naturalImage(64, 48, 1, 2);
     const c = naturalImage(64, 48, 3, 2);

@@ -149,6 +149,23 @@ describe('runTiled', () => {
     expectSame(out, input.filter((_, i) => i % 3 === 1));
   });
 
+  it('appends the constant planes to every tile, after the image channels', async () => {
+    const input = randomImage(90, 70, 3, 4);
+    const seen = new Set<string>();
+    const run: TileRunner = async (x, th, tw) => {
+      const o = new Float32Array(th * tw * 3);
+      for (let p = 0; p < th * tw; p++) {
+        seen.add(`${x[p * 5 + 3]},${x[p * 5 + 4]}`);
+        for (let c = 0; c < 3; c++) o[p * 3 + c] = x[p * 5 + c]!;
+      }
+      return o;
+    };
+    const out = await runTiled(input, 90, 70, run, { ...base, tileSize: 32, constantPlanes: [0.25, -2] });
+    // The padded edges (70 is not a multiple of 8) carry the constants too.
+    expect([...seen]).toEqual(['0.25,-2']);
+    expectSame(out, input);
+  });
+
   it('a 5x5 box blur run tiled matches the blur of the whole image everywhere', async () => {
     const w = 150;
     const h = 110;
