@@ -1,11 +1,12 @@
 /**
- * Inpainting: a harmonic prefill of the holes (infer/fill.ts), refined by the inpainting model (trained on the
- * same prefill with random masks), then composited so every pixel outside the mask is the input.
+ * Inpainting: a classical prefill of the holes (inpaintPrefill, infer/fill.ts), refined by the inpainting
+ * model (trained on the same prefill with random masks), then composited so every pixel outside the
+ * mask is the input.
  */
 import type { JobContext } from '../../shared/jobs.js';
 import { type Raster } from '../image/raster.js';
 import type { LoadedModel } from '../models/store.js';
-import { harmonicFill } from './fill.js';
+import { inpaintPrefill } from './fill.js';
 import { runModel } from './run-model.js';
 
 export interface InpaintOptions extends JobContext {
@@ -16,7 +17,7 @@ export async function inpaintRaster(raster: Raster, mask: Uint8Array, loaded: Lo
   let any = false;
   for (let i = 0; i < mask.length && !any; i++) any = mask[i] !== 0;
   if (!any) return { ...raster, data: new Float32Array(raster.data) };
-  const prefilled = harmonicFill(raster, mask);
+  const prefilled = inpaintPrefill(raster, mask);
   const predicted = await runModel(loaded, prefilled, { ...opts, mask, stage: 'inpaint' });
   const c = raster.channels;
   const out = new Float32Array(raster.data);

@@ -7,7 +7,7 @@ import { makeDamageMask, type DamageKind } from '../corrupt/damage.js';
 import { jpegCompress } from '../corrupt/jpeg.js';
 import { addNoise } from '../corrupt/noise.js';
 import { type Rng } from '../corrupt/rng.js';
-import { harmonicFill } from '../infer/fill.js';
+import { inpaintPrefill } from '../infer/fill.js';
 import type { Conditioning } from '../models/architectures.js';
 
 export type Range = [number, number];
@@ -238,7 +238,7 @@ export async function corruptBatch(
       map = () => p;
     } else if (spec.kind === 'damage') {
       const hole = randomHoleMask(size, size, rng);
-      noisy = harmonicFill(patch, hole).data;
+      noisy = inpaintPrefill(patch, hole).data;
       for (let p = 0; p < px; p++) masks![i * px + p] = hole[p];
       map = (p) => hole[p];
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { harmonicFill, pushPullFill } from '../../../src-main/core/infer/fill.js';
+import { harmonicFill, inpaintPrefill, pushPullFill } from '../../../src-main/core/infer/fill.js';
 import { createRaster, type Raster } from '../../../src-main/core/image/raster.js';
 import { naturalImage } from '../../helpers/synthetic.js';
 
@@ -136,5 +136,60 @@ describe('harmonicFill', () => {
     }
     expect(errHF).toBeLessThan(2e-3);
     expect(errHF).toBeLessThan(errPP);
+  });
+});
+
+describe('inpaintPrefill', () => {
+  const w = 64;
+  const h = 56;
+  /** A colour paraboloid: curved shading that a harmonic fill flattens. */
+  function bowl(): Float32Array {
+    const data = new Float32Array(w * h * 3);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const q = ((x - 30) ** 2 + (y - 25) ** 2) / 4000;
+        for (let k = 0; k < 3; k++) data[(y * w + x) * 3 + k] = 0.1 + q * (k + 1) * 0.5;
+      }
+    }
+    return data;
+  }
+
+  it('continues curved shading across a scratch, where the harmonic fill sags, and keeps known pixels', () => {
+    const data = bowl();
+    const mask = new Uint8Array(w * h);
+    for (let y = 8; y < 48; y++) for (let x = 26; x < 31; x++) mask[y * w + x] = 1;
+    const raster = { width: w, height: h, channels: 3, data };
+    const hf = harmonicFill(raster, mask);
+    const pf = inpaintPrefill(raster, mask);
+    let errHF = 0;
+    let errPF = 0;
+    for (let i = 0; i < data.length; i++) {
+      if (!mask[Math.floor(i / 3)]) {
+        expect(pf.data[i]).toBe(data[i]);
+        continue;
+      }
+      errHF = Math.max(errHF, Math.abs(hf.data[i]! - data[i]!));
+      errPF = Math.max(errPF, Math.abs(pf.data[i]! - data[i]!));
+    }
+    // A quadratic has a constant Laplacian: the biharmonic fill reproduces it exactly.
+    expect(errPF).toBeLessThan(1e-4);
+    expect(errHF).toBeGreaterThan(20 * errPF);
+  });
+
+  it('is the harmonic fill deep inside a large hole, and needs no known pixel or hole at all', () => {
+    const data = bowl();
+    const raster = { width: w, height: h, channels: 3, data };
+    const mask = new Uint8Array(w * h);
+    for (let y = 5; y < 50; y++) for (let x = 5; x < 58; x++) mask[y * w + x] = 1;
+    const hf = harmonicFill(raster, mask);
+    const pf = inpaintPrefill(raster, mask);
+    // (30, 27) is 22 steps from the nearest known pixel: past the blend, harmonic only.
+    const centre = (27 * w + 30) * 3;
+    expect(Array.from(pf.data.subarray(centre, centre + 3))).toEqual(Array.from(hf.data.subarray(centre, centre + 3)));
+    // Near the edge the two differ.
+    const near = (7 * w + 30) * 3;
+    expect(Math.abs(pf.data[near]! - hf.data[near]!)).toBeGreaterThan(1e-4);
+    expect(inpaintPrefill(raster, new Uint8Array(w * h)).data).toEqual(data);
+    expect(inpaintPrefill(raster, new Uint8Array(w * h).fill(1)).data).toEqual(harmonicFill(raster, new Uint8Array(w * h).fill(1)).data);
   });
 });
