@@ -79,8 +79,8 @@ export function mendCacheDir(): string {
 }
 
 export const CALIBRATION_FILE = 'runtime-calibration.json';
-/** The default colour denoiser's architecture (models/color-fast): the work users wait for. */
-const CALIBRATION_ARCH: ArchSpec = { kind: 'residual', channels: 3, width: 28, depth: 10, codeActivation: 'relu', conditioning: 'noise-map' };
+/** The default colour denoiser's architecture (models/color-lite): the work users wait for. */
+const CALIBRATION_ARCH: ArchSpec = { kind: 'residual', channels: 3, width: 24, depth: 10, codeActivation: 'relu', conditioning: 'noise-map' };
 const CALIBRATION_SIDE = 256;
 
 let preferred: RuntimeName | undefined;
