@@ -401,7 +401,7 @@ export function inpaintPrefill(raster: Raster, mask: Uint8Array, opts: { maxIter
       const beta = rrNew / rr;
       rr = rrNew;
       for (let i = 0; i < unknowns; i++) dir[i] = r[i]! + beta * dir[i]!;
-      // Converged well below an 8-bit step.
+      // Converged: the last step moved no pixel by a four-hundredth of an 8-bit level.
       if (step < 1e-5) break;
     }
     for (let i = 0; i < unknowns; i++) {
