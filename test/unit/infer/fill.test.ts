@@ -183,7 +183,7 @@ describe('inpaintPrefill', () => {
     for (let y = 5; y < 50; y++) for (let x = 5; x < 58; x++) mask[y * w + x] = 1;
     const hf = harmonicFill(raster, mask);
     const pf = inpaintPrefill(raster, mask);
-    // (30, 27) is 22 steps from the nearest known pixel: past the blend, harmonic only.
+    // (30, 27) is 23 steps from the nearest known pixel: past the blend, harmonic only.
     const centre = (27 * w + 30) * 3;
     expect(Array.from(pf.data.subarray(centre, centre + 3))).toEqual(Array.from(hf.data.subarray(centre, centre + 3)));
     // Near the edge the two differ.
