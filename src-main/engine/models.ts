@@ -72,6 +72,8 @@ export async function checkModelId(model: unknown): Promise<string | undefined> 
 export function summaryOf(m: ModelEntry): ModelSummary {
   const defaults = readRegistry().defaults;
   const c = m.card;
+  const task = defaults[c.task];
+  const defaultFor = m.source !== 'shipped' || !task ? [] : [...(task.gray === m.id ? [1] : []), ...(task.color === m.id ? [3] : [])];
   return {
     id: m.id,
     name: c.name || m.id,
@@ -79,7 +81,8 @@ export function summaryOf(m: ModelEntry): ModelSummary {
     task: c.task,
     channels: c.channels,
     source: m.source,
-    isDefault: m.source === 'shipped' && Object.values(defaults).some((d) => d?.gray === m.id || d?.color === m.id),
+    isDefault: defaultFor.length > 0,
+    defaultFor,
     arch: c.arch?.kind ?? 'unknown',
     ...(c.params !== undefined ? { params: c.params } : {}),
     ...(c.flopsPerPixel !== undefined ? { flopsPerPixel: c.flopsPerPixel } : {}),

@@ -46,8 +46,13 @@ export interface ModelSummary {
   channels: number;
   /** 'shipped' models are read-only; 'user' models can be renamed and deleted. */
   source: 'shipped' | 'user';
-  /** True when the registry uses it as the default for its task and channel count. */
+  /** True when the registry uses it as a default for its task (see defaultFor). */
   isDefault: boolean;
+  /**
+   * Channel counts (1 grey, 3 colour) of the images it is the registry's default for. A grey
+   * denoiser can be the colour default: it denoises colour images through their luminance.
+   */
+  defaultFor: number[];
   arch: string;
   params?: number;
   flopsPerPixel?: number;

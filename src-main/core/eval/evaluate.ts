@@ -167,7 +167,9 @@ export async function evaluateDenoise(opts: DenoiseEvalOptions): Promise<EvalRes
     const { raster } = await readImage(file);
     const model = await resolveModel(opts.model, 'denoise', raster.channels);
     ids.add(model.card.id);
-    const clean = cleanFor(raster, model);
+    // Scored in the image's own channels: denoiseRaster runs a grayscale model on colour images
+    // through luminance and chroma (infer/luma-chroma.ts), as it does for a user's photo.
+    const clean = quantize8(raster);
     for (const [k, sigma] of opts.sigmas.entries()) {
       throwIfCancelled(opts.signal);
       const noisy = evalNoisyInput(clean, sigma, evalNoiseSeed(seed, sigma, index));

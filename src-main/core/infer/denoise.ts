@@ -4,6 +4,7 @@ import type { JobContext } from '../../shared/jobs.js';
 import { type Raster } from '../image/raster.js';
 import { estimateNoiseSigma } from '../metrics/noise-estimate.js';
 import type { LoadedModel } from '../models/store.js';
+import { denoiseLumaChroma } from './luma-chroma.js';
 import { runModel } from './run-model.js';
 
 export interface DenoiseOptions extends JobContext {
@@ -37,7 +38,11 @@ export async function denoiseRaster(raster: Raster, loaded: LoadedModel, opts: D
   const sigma = estimated ? estimateNoiseSigma(raster) : (opts.sigma as number);
   if (!(sigma >= 0 && sigma <= 255)) throw new MendError('usage', `--sigma must be between 0 and 255, got ${sigma}`);
   const range = loaded.card.sigmaRange;
-  const used = range ? Math.min(Math.max(sigma, range[0]), range[1]) : sigma;
-  const output = await runModel(loaded, raster, { ...opts, noiseLevel: used / 255, stage: 'denoise' });
+  const clampSigma = (s: number): number => (range ? Math.min(Math.max(s, range[0]), range[1]) : s);
+  const run = (r: Raster, s: number): Promise<Raster> => runModel(loaded, r, { ...opts, noiseLevel: clampSigma(s) / 255, stage: 'denoise' });
+  // A grayscale denoiser on a colour image: luminance through the network, chroma guided by it.
+  const output = loaded.card.arch.channels === 1 && raster.channels === 3
+    ? await denoiseLumaChroma(raster, sigma, run)
+    : await run(raster, sigma);
   return { output: blendStrength(raster, output, strength), sigma, estimated };
 }

@@ -19,7 +19,7 @@ let inpaint: LoadedModel;
 beforeAll(async () => {
   await initBackend('wasm');
   gray = await resolveModel(undefined, 'denoise', 1);
-  color = await resolveModel(undefined, 'denoise', 3);
+  color = await resolveModel('color-lite', 'denoise', 3);
   inpaint = await resolveModel(undefined, 'inpaint', 3);
 });
 

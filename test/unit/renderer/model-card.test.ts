@@ -5,7 +5,7 @@ import { archText, cardView, modelNameError, modelsForTask, parseInline, parseMa
 
 const summary = (over: Partial<ModelSummary> = {}): ModelSummary => ({
   id: 'color-denoise', name: 'Colour denoiser', description: '', task: 'denoise', channels: 3, source: 'shipped',
-  isDefault: true, arch: 'residual', ...over,
+  isDefault: true, defaultFor: [3], arch: 'residual', ...over,
 });
 
 describe('cardView', () => {

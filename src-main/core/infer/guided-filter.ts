@@ -1,0 +1,218 @@
+/**
+ * The guided filter (He, Sun & Tang, "Guided Image Filtering", TPAMI 2013): in every
+ * (2r+1)^2 window the output is a linear function of the guide, q = a*I + b, fitted to the
+ * input by least squares with a ridge `eps` on a. Where the guide has an edge the output keeps
+ * it; where the guide is flat the output is the window's mean. Cost is O(1) per pixel (box
+ * sums), whatever the radius.
+ *
+ * Big images are filtered in horizontal strips with the filter's whole reach as context, using
+ * the same few strip-sized buffers throughout: on a 24-megapixel photo, allocating full-size
+ * planes for every box sum cost more than the arithmetic.
+ */
+
+/**
+ * Mean over the (2r+1)^2 window around each pixel of a `width` x `height` plane, the window
+ * clipped at the borders (so the mean is over the pixels that exist). Separable running sums;
+ * `rows` is scratch of the plane's size.
+ */
+export function boxMean(
+  src: Float32Array,
+  width: number,
+  height: number,
+  r: number,
+  out: Float32Array = new Float32Array(width * height),
+  rows: Float32Array = new Float32Array(width * height),
+): Float32Array {
+  // Horizontal window sums, in three loops (window entering, sliding, leaving) so the hot one
+  // has no branches.
+  const a = Math.min(r + 1, width);
+  const b = Math.max(a, width - r);
+  for (let y = 0; y < height; y++) {
+    const o = y * width;
+    let s = 0;
+    for (let x = 0; x < Math.min(r, width); x++) s += src[o + x]!;
+    for (let x = 0; x < a; x++) {
+      if (x + r < width) s += src[o + x + r]!;
+      rows[o + x] = s;
+    }
+    for (let x = a; x < b; x++) {
+      s += src[o + x + r]! - src[o + x - r - 1]!;
+      rows[o + x] = s;
+    }
+    for (let x = b; x < width; x++) {
+      if (x + r < width) s += src[o + x + r]!;
+      if (x - r - 1 >= 0) s -= src[o + x - r - 1]!;
+      rows[o + x] = s;
+    }
+  }
+  // 1 / (window width) per column; the window height is per row.
+  const invW = new Float64Array(width);
+  for (let x = 0; x < width; x++) invW[x] = 1 / (Math.min(width, x + r + 1) - Math.max(0, x - r));
+  // Vertical window sums, one running sum per column; add, subtract and write fused in one loop.
+  const col = new Float64Array(width);
+  for (let y = 0; y < Math.min(r, height); y++) for (let x = 0, o = y * width; x < width; x++) col[x] += rows[o + x]!;
+  for (let y = 0; y < height; y++) {
+    const add = y + r < height ? (y + r) * width : -1;
+    const sub = y - r - 1 >= 0 ? (y - r - 1) * width : -1;
+    const invH = 1 / (Math.min(height, y + r + 1) - Math.max(0, y - r));
+    const o = y * width;
+    if (add >= 0 && sub >= 0) {
+      for (let x = 0; x < width; x++) {
+        const c = col[x]! + rows[add + x]! - rows[sub + x]!;
+        col[x] = c;
+        out[o + x] = c * invW[x]! * invH;
+      }
+    } else {
+      if (add >= 0) for (let x = 0; x < width; x++) col[x] += rows[add + x]!;
+      if (sub >= 0) for (let x = 0; x < width; x++) col[x] -= rows[sub + x]!;
+      for (let x = 0; x < width; x++) out[o + x] = col[x]! * invW[x]! * invH;
+    }
+  }
+  return out;
+}
+
+/** Means over `f` x `f` blocks (partial blocks at the right and bottom edges), into `out`. */
+export function downsample(src: Float32Array, width: number, height: number, f: number, out?: Float32Array): Float32Array {
+  const w = Math.ceil(width / f);
+  const h = Math.ceil(height / f);
+  const data = out ? out.subarray(0, w * h).fill(0) : new Float32Array(w * h);
+  const block = new Int32Array(width);
+  for (let x = 0; x < width; x++) block[x] = Math.floor(x / f);
+  for (let y = 0; y < height; y++) {
+    const o = Math.floor(y / f) * w;
+    const i = y * width;
+    for (let x = 0; x < width; x++) data[o + block[x]!] += src[i + x]!;
+  }
+  for (let by = 0; by < h; by++) {
+    const n = Math.min(f, height - by * f);
+    for (let bx = 0; bx < w; bx++) data[by * w + bx] /= n * Math.min(f, width - bx * f);
+  }
+  return data;
+}
+
+/** Bilinear coordinates of full-resolution pixel `i` (of `n`) in a grid `f` times coarser (of `m`). */
+function bilinearAxis(n: number, m: number, f: number): { i0: Int32Array; i1: Int32Array; t: Float32Array } {
+  const i0 = new Int32Array(n);
+  const i1 = new Int32Array(n);
+  const t = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = Math.min(m - 1, Math.max(0, (i + 0.5) / f - 0.5));
+    i0[i] = Math.floor(c);
+    i1[i] = Math.min(m - 1, i0[i]! + 1);
+    t[i] = c - i0[i]!;
+  }
+  return { i0, i1, t };
+}
+
+export interface GuidedFilterOptions {
+  /** Window radius in full-resolution pixels. */
+  radius: number;
+  /** Ridge on the slope a, in squared units of the guide. */
+  eps: number;
+  /**
+   * Fit the local linear models on a grid this many times coarser and interpolate them (He &
+   * Sun, "Fast Guided Filter", 2015): subsample^2 less work, the output keeps the guide's full
+   * resolution. 1 (default) is the exact filter.
+   */
+  subsample?: number;
+}
+
+/**
+ * Writes rows [from, to) of q = a*I + b (strip coordinates, `width` wide) into `out` at
+ * `outOffset`, with a and b bilinearly interpolated from a grid `f` times coarser (`w` x `h`):
+ * each row interpolates the two coarse rows once, then every pixel along x.
+ */
+function applyCoarseModel(
+  meanA: Float32Array, meanB: Float32Array, guide: Float32Array, width: number, height: number, f: number,
+  from: number, to: number, out: Float32Array, outOffset: number,
+): void {
+  const w = Math.ceil(width / f);
+  const h = Math.ceil(height / f);
+  const { i0: xi0, i1: xi1, t: xt } = bilinearAxis(width, w, f);
+  const ys = bilinearAxis(height, h, f);
+  const rowA = new Float32Array(w);
+  const rowB = new Float32Array(w);
+  for (let y = from; y < to; y++) {
+    const r0 = ys.i0[y]! * w;
+    const r1 = ys.i1[y]! * w;
+    const ty = ys.t[y]!;
+    for (let x = 0; x < w; x++) {
+      rowA[x] = meanA[r0 + x]! + ty * (meanA[r1 + x]! - meanA[r0 + x]!);
+      rowB[x] = meanB[r0 + x]! + ty * (meanB[r1 + x]! - meanB[r0 + x]!);
+    }
+    for (let x = 0, i = y * width, o = outOffset + (y - from) * width; x < width; x++, i++, o++) {
+      const x0 = xi0[x]!;
+      const x1 = xi1[x]!;
+      const tx = xt[x]!;
+      out[o] = (rowA[x0]! + tx * (rowA[x1]! - rowA[x0]!)) * guide[i]! + rowB[x0]! + tx * (rowB[x1]! - rowB[x0]!);
+    }
+  }
+}
+
+/** Per-window least squares p ~ a*I + b: writes a into `cov` (holding mean(I*p)) and b into `meanP`. */
+function fitWindows(cov: Float32Array, meanP: Float32Array, meanI: Float32Array, varIeps: Float32Array): void {
+  for (let i = 0; i < cov.length; i++) {
+    const a = (cov[i]! - meanI[i]! * meanP[i]!) / varIeps[i]!;
+    cov[i] = a;
+    meanP[i] = meanP[i]! - a * meanI[i]!;
+  }
+}
+
+/** Output rows per strip (a multiple of every subsample factor used). */
+const STRIP_ROWS = 240;
+
+/**
+ * The guided filter of each plane in `sources` by the plane `guide` (all `width` x `height`);
+ * the guide's window statistics are computed once for all of them. The result equals filtering
+ * the whole image at once (strips carry the filter's whole reach as context).
+ */
+export function guidedFilter(guide: Float32Array, sources: Float32Array[], width: number, height: number, opts: GuidedFilterOptions): Float32Array[] {
+  const n = width * height;
+  if (guide.length !== n || sources.some((s) => s.length !== n)) throw new Error('guidedFilter: plane sizes differ');
+  const f = Math.max(1, Math.round(opts.subsample ?? 1));
+  const r = f === 1 ? opts.radius : Math.max(1, Math.round(opts.radius / f));
+  // Context rows: a and b reach r coarse rows, the window statistics r more, and the bilinear
+  // interpolation one coarse row; whole coarse rows, so strips share the image's grid.
+  const halo = f * (2 * r + 2);
+  const stripRows = Math.ceil(STRIP_ROWS / f) * f;
+  const maxRows = Math.min(height, stripRows + 2 * halo);
+  const w = Math.ceil(width / f);
+  const m = w * Math.ceil(maxRows / f);
+  const buf = (): Float32Array => new Float32Array(m);
+  const [I, tmp, meanI, varIeps, P, meanP, a, meanA, meanB, rows] = Array.from({ length: 10 }, buf) as Float32Array[] as [
+    Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+  const outs = sources.map(() => new Float32Array(n));
+  for (let y0 = 0; y0 < height; y0 += stripRows) {
+    const y1 = Math.min(height, y0 + stripRows);
+    const s0 = Math.max(0, y0 - halo);
+    const s1 = Math.min(height, y1 + halo);
+    const sh = s1 - s0;
+    const h = Math.ceil(sh / f);
+    const k = w * h;
+    const view = (b: Float32Array): Float32Array => b.subarray(0, k);
+    const g = guide.subarray(s0 * width, s1 * width);
+    const low = (p: Float32Array, into: Float32Array): Float32Array => (f === 1 ? p : downsample(p, width, sh, f, into));
+    const gi = low(g, I);
+    const mI = boxMean(gi, w, h, r, view(meanI), view(rows));
+    const t = view(tmp);
+    for (let i = 0; i < k; i++) t[i] = gi[i]! * gi[i]!;
+    const vI = boxMean(t, w, h, r, view(varIeps), view(rows));
+    for (let i = 0; i < k; i++) vI[i] = vI[i]! - mI[i]! * mI[i]! + opts.eps;
+    for (const [j, src] of sources.entries()) {
+      const p = low(src.subarray(s0 * width, s1 * width), P);
+      const mP = boxMean(p, w, h, r, view(meanP), view(rows));
+      for (let i = 0; i < k; i++) t[i] = gi[i]! * p[i]!;
+      const cov = boxMean(t, w, h, r, view(a), view(rows));
+      fitWindows(cov, mP, mI, vI);
+      const mA = boxMean(cov, w, h, r, view(meanA), view(rows));
+      const mB = boxMean(mP, w, h, r, view(meanB), view(rows));
+      const out = outs[j]!;
+      if (f > 1) {
+        applyCoarseModel(mA, mB, g, width, sh, f, y0 - s0, y1 - s0, out, y0 * width);
+      } else {
+        for (let i = (y0 - s0) * width, o = y0 * width; o < y1 * width; i++, o++) out[o] = mA[i]! * g[i]! + mB[i]!;
+      }
+    }
+  }
+  return outs;
+}

@@ -1,0 +1,38 @@
+// Which models the editor offers for a photo, and which it preselects.
+import { describe, expect, it } from 'vitest';
+import type { ModelSummary } from '../../../src-main/shared/api.js';
+import { modelsFor, pickModel } from '../../../src-renderer/lib/components/editor/models.js';
+
+const summary = (over: Partial<ModelSummary>): ModelSummary => ({
+  id: 'x', name: 'X', description: '', task: 'denoise', channels: 3, source: 'shipped', isDefault: false, defaultFor: [], arch: 'residual', ...over,
+});
+
+const models = [
+  summary({ id: 'grey', channels: 1, isDefault: true, defaultFor: [1, 3] }),
+  summary({ id: 'colour' }),
+  summary({ id: 'fill', task: 'inpaint', isDefault: true, defaultFor: [3] }),
+  summary({ id: 'grey-fill', task: 'inpaint', channels: 1 }),
+];
+
+describe('modelsFor', () => {
+  it('offers grey denoisers for colour photos (luminance route) but never colour models for grey ones', () => {
+    expect(modelsFor(models, 'denoise', 3).map((m) => m.id)).toEqual(['grey', 'colour']);
+    expect(modelsFor(models, 'denoise', 1).map((m) => m.id)).toEqual(['grey']);
+  });
+
+  it('keeps inpainting to the photo\'s own channel count', () => {
+    expect(modelsFor(models, 'inpaint', 3).map((m) => m.id)).toEqual(['fill']);
+    expect(modelsFor(models, 'inpaint', 1).map((m) => m.id)).toEqual(['grey-fill']);
+  });
+});
+
+describe('pickModel', () => {
+  it('prefers the remembered model, then the default for the photo\'s channel count', () => {
+    const colourList = modelsFor(models, 'denoise', 3);
+    expect(pickModel(colourList, 'colour', 3)?.id).toBe('colour');
+    expect(pickModel(colourList, 'gone', 3)?.id).toBe('grey');
+    const onlyColour = [summary({ id: 'a' }), summary({ id: 'b', defaultFor: [3] })];
+    expect(pickModel(onlyColour, '', 3)?.id).toBe('b');
+    expect(pickModel(onlyColour, '', 1)?.id).toBe('a');
+  });
+});
