@@ -23,7 +23,7 @@ beforeAll(async () => {
   await initBackend('wasm');
   cacheDir = mkdtempSync(path.join(os.tmpdir(), 'mend-cache-'));
   process.env.MEND_CACHE_DIR = cacheDir;
-  color = await resolveModel(undefined, 'denoise', 3);
+  color = await resolveModel('color-lite', 'denoise', 3);
 });
 
 afterEach(() => {
