@@ -3,7 +3,7 @@
  * Training always uses TensorFlow.js.
  *
  * `--runtime onnx|tfjs` (CLI) or MEND_RUNTIME forces one. Otherwise the first inference in a
- * process calibrates: the default colour denoiser's architecture (random weights) runs on small
+ * process calibrates: the default denoisers' network architecture (random weights) runs on small
  * tiles in both runtimes (calibrate() below), and the faster one wins. The result is cached per machine
  * configuration (CPU, core count, runtime versions, TensorFlow.js backend, ONNX providers) in
  * the user's cache folder, so later runs decide at once.
@@ -79,8 +79,8 @@ export function mendCacheDir(): string {
 }
 
 export const CALIBRATION_FILE = 'runtime-calibration.json';
-/** The default colour denoiser's architecture (models/color-lite): the work users wait for. */
-const CALIBRATION_ARCH: ArchSpec = { kind: 'residual', channels: 3, width: 24, depth: 10, codeActivation: 'relu', conditioning: 'noise-map' };
+/** The network both default denoisers run (models/gray-lite; colour photos go through it as luminance). */
+const CALIBRATION_ARCH: ArchSpec = { kind: 'residual', channels: 1, width: 24, depth: 10, codeActivation: 'relu', conditioning: 'noise-map' };
 const CALIBRATION_SIDE = 256;
 
 let preferred: RuntimeName | undefined;
