@@ -11,20 +11,10 @@
  */
 
 /**
- * Mean over the (2r+1)^2 window around each pixel of a `width` x `height` plane, the window
- * clipped at the borders (so the mean is over the pixels that exist). Separable running sums;
- * `rows` is scratch of the plane's size.
+ * Horizontal window sums of each row into `rows`, in three loops (window entering, sliding,
+ * leaving) so the hot one has no branches.
  */
-export function boxMean(
-  src: Float32Array,
-  width: number,
-  height: number,
-  r: number,
-  out: Float32Array = new Float32Array(width * height),
-  rows: Float32Array = new Float32Array(width * height),
-): Float32Array {
-  // Horizontal window sums, in three loops (window entering, sliding, leaving) so the hot one
-  // has no branches.
+function rowSums(src: Float32Array, width: number, height: number, r: number, rows: Float32Array): void {
   const a = Math.min(r + 1, width);
   const b = Math.max(a, width - r);
   for (let y = 0; y < height; y++) {
@@ -45,6 +35,50 @@ export function boxMean(
       rows[o + x] = s;
     }
   }
+}
+
+/** rowSums of p * q, without writing the product plane. */
+function rowSumsOfProduct(p: Float32Array, q: Float32Array, width: number, height: number, r: number, rows: Float32Array): void {
+  const a = Math.min(r + 1, width);
+  const b = Math.max(a, width - r);
+  for (let y = 0; y < height; y++) {
+    const o = y * width;
+    let s = 0;
+    for (let x = 0; x < Math.min(r, width); x++) s += p[o + x]! * q[o + x]!;
+    for (let x = 0; x < a; x++) {
+      if (x + r < width) s += p[o + x + r]! * q[o + x + r]!;
+      rows[o + x] = s;
+    }
+    for (let x = a; x < b; x++) {
+      const i = o + x + r;
+      const j = o + x - r - 1;
+      s += p[i]! * q[i]! - p[j]! * q[j]!;
+      rows[o + x] = s;
+    }
+    for (let x = b; x < width; x++) {
+      if (x + r < width) s += p[o + x + r]! * q[o + x + r]!;
+      if (x - r - 1 >= 0) s -= p[o + x - r - 1]! * q[o + x - r - 1]!;
+      rows[o + x] = s;
+    }
+  }
+}
+
+/**
+ * Mean over the (2r+1)^2 window around each pixel of a `width` x `height` plane, the window
+ * clipped at the borders (so the mean is over the pixels that exist). Separable running sums;
+ * `rows` is scratch of the plane's size. With `times`, the mean of src * times (no product plane).
+ */
+export function boxMean(
+  src: Float32Array,
+  width: number,
+  height: number,
+  r: number,
+  out: Float32Array = new Float32Array(width * height),
+  rows: Float32Array = new Float32Array(width * height),
+  times?: Float32Array,
+): Float32Array {
+  if (times) rowSumsOfProduct(src, times, width, height, r, rows);
+  else rowSums(src, width, height, r, rows);
   // 1 / (window width) per column; the window height is per row.
   const invW = new Float64Array(width);
   for (let x = 0; x < width; x++) invW[x] = 1 / (Math.min(width, x + r + 1) - Math.max(0, x - r));
@@ -179,8 +213,15 @@ export function guidedFilter(guide: Float32Array, sources: Float32Array[], width
   const w = Math.ceil(width / f);
   const m = w * Math.ceil(maxRows / f);
   const buf = (): Float32Array => new Float32Array(m);
-  const [I, tmp, meanI, varIeps, P, meanP, a, meanA, meanB, rows] = Array.from({ length: 10 }, buf) as Float32Array[] as [
-    Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+  const I = buf();
+  const meanI = buf();
+  const varIeps = buf();
+  const P = buf();
+  const meanP = buf();
+  const a = buf();
+  const meanA = buf();
+  const meanB = buf();
+  const rows = buf();
   const outs = sources.map(() => new Float32Array(n));
   for (let y0 = 0; y0 < height; y0 += stripRows) {
     const y1 = Math.min(height, y0 + stripRows);
@@ -194,15 +235,12 @@ export function guidedFilter(guide: Float32Array, sources: Float32Array[], width
     const low = (p: Float32Array, into: Float32Array): Float32Array => (f === 1 ? p : downsample(p, width, sh, f, into));
     const gi = low(g, I);
     const mI = boxMean(gi, w, h, r, view(meanI), view(rows));
-    const t = view(tmp);
-    for (let i = 0; i < k; i++) t[i] = gi[i]! * gi[i]!;
-    const vI = boxMean(t, w, h, r, view(varIeps), view(rows));
+    const vI = boxMean(gi, w, h, r, view(varIeps), view(rows), gi);
     for (let i = 0; i < k; i++) vI[i] = vI[i]! - mI[i]! * mI[i]! + opts.eps;
     for (const [j, src] of sources.entries()) {
       const p = low(src.subarray(s0 * width, s1 * width), P);
       const mP = boxMean(p, w, h, r, view(meanP), view(rows));
-      for (let i = 0; i < k; i++) t[i] = gi[i]! * p[i]!;
-      const cov = boxMean(t, w, h, r, view(a), view(rows));
+      const cov = boxMean(gi, w, h, r, view(a), view(rows), p);
       fitWindows(cov, mP, mI, vI);
       const mA = boxMean(cov, w, h, r, view(meanA), view(rows));
       const mB = boxMean(mP, w, h, r, view(meanB), view(rows));
