@@ -1,7 +1,7 @@
 // Which models the editor offers for a photo, and which it preselects.
 import { describe, expect, it } from 'vitest';
 import type { ModelSummary } from '../../../src-main/shared/api.js';
-import { modelsFor, pickModel } from '../../../src-renderer/lib/components/editor/models.js';
+import { modelLine, modelsFor, pickModel } from '../../../src-renderer/lib/components/editor/models.js';
 
 const summary = (over: Partial<ModelSummary>): ModelSummary => ({
   id: 'x', name: 'X', description: '', task: 'denoise', channels: 3, source: 'shipped', isDefault: false, defaultFor: [], arch: 'residual', ...over,
@@ -34,5 +34,14 @@ describe('pickModel', () => {
     const onlyColour = [summary({ id: 'a' }), summary({ id: 'b', defaultFor: [3] })];
     expect(pickModel(onlyColour, '', 3)?.id).toBe('b');
     expect(pickModel(onlyColour, '', 1)?.id).toBe('a');
+  });
+});
+
+describe('modelLine', () => {
+  it('says how a grey denoiser treats a colour photo, and nothing extra otherwise', () => {
+    const grey = summary({ channels: 1, description: 'Grey model', headline: 'Set12 sigma 25: 29.23 dB' });
+    expect(modelLine(grey, 3)).toMatch(/^On this colour photo: brightness through the network.*Grey model · Set12 sigma 25: 29.23 dB$/);
+    expect(modelLine(grey, 1)).toBe('Grey model · Set12 sigma 25: 29.23 dB');
+    expect(modelLine(summary({ description: 'Colour model' }), 3)).toBe('Colour model');
   });
 });

@@ -10,6 +10,13 @@ export function modelsFor(all: ModelSummary[], task: ModelSummary['task'], chann
   return all.filter((m) => m.task === task && (m.channels === channels || (task === 'denoise' && channels === 3 && m.channels === 1)));
 }
 
+/** The line under the model picker: how the model treats this photo, then its description and best score. */
+export function modelLine(model: ModelSummary, channels: number): string {
+  const route = model.task === 'denoise' && model.channels === 1 && channels === 3
+    ? 'On this colour photo: brightness through the network, colour cleaned along its edges. ' : '';
+  return route + (model.headline ? `${model.description} · ${model.headline}` : model.description);
+}
+
 /** The remembered choice if it fits, else the registry default for images of `channels`, else the first. */
 export function pickModel(list: ModelSummary[], remembered: string, channels: number): ModelSummary | undefined {
   return list.find((m) => m.id === remembered) ?? list.find((m) => m.defaultFor.includes(channels)) ?? list[0];
