@@ -80,10 +80,12 @@ export function boxMean(
   if (times) rowSumsOfProduct(src, times, width, height, r, rows);
   else rowSums(src, width, height, r, rows);
   // 1 / (window width) per column; the window height is per row.
-  const invW = new Float64Array(width);
+  const invW = new Float32Array(width);
   for (let x = 0; x < width; x++) invW[x] = 1 / (Math.min(width, x + r + 1) - Math.max(0, x - r));
   // Vertical window sums, one running sum per column; add, subtract and write fused in one loop.
-  const col = new Float64Array(width);
+  // Float32 running sums: twice as fast as Float64 here, and strips keep them short (at most a
+  // few hundred rows), so the rounding stays near 1e-6 of the values.
+  const col = new Float32Array(width);
   for (let y = 0; y < Math.min(r, height); y++) for (let x = 0, o = y * width; x < width; x++) col[x] += rows[o + x]!;
   for (let y = 0; y < height; y++) {
     const add = y + r < height ? (y + r) * width : -1;
@@ -105,23 +107,23 @@ export function boxMean(
   return out;
 }
 
-/** Means over `f` x `f` blocks (partial blocks at the right and bottom edges), into `out`. */
-export function downsample(src: Float32Array, width: number, height: number, f: number, out?: Float32Array): Float32Array {
-  const w = Math.ceil(width / f);
-  const h = Math.ceil(height / f);
-  const data = out ? out.subarray(0, w * h).fill(0) : new Float32Array(w * h);
-  const block = new Int32Array(width);
-  for (let x = 0; x < width; x++) block[x] = Math.floor(x / f);
-  for (let y = 0; y < height; y++) {
-    const o = Math.floor(y / f) * w;
-    const i = y * width;
-    for (let x = 0; x < width; x++) data[o + block[x]!] += src[i + x]!;
-  }
+/** Means over 2x2 blocks (partial blocks at the right and bottom edges), into `out`. */
+function downsample2(src: Float32Array, width: number, height: number, out: Float32Array): Float32Array {
+  const w = Math.ceil(width / 2);
+  const h = Math.ceil(height / 2);
+  const pairs = width >> 1;
   for (let by = 0; by < h; by++) {
-    const n = Math.min(f, height - by * f);
-    for (let bx = 0; bx < w; bx++) data[by * w + bx] /= n * Math.min(f, width - bx * f);
+    const r0 = 2 * by * width;
+    // A last row alone is read twice, so every block is a mean of four reads.
+    const r1 = 2 * by + 1 < height ? r0 + width : r0;
+    const o = by * w;
+    for (let bx = 0; bx < pairs; bx++) {
+      const x = 2 * bx;
+      out[o + bx] = (src[r0 + x]! + src[r0 + x + 1]! + src[r1 + x]! + src[r1 + x + 1]!) * 0.25;
+    }
+    if (pairs < w) out[o + pairs] = (src[r0 + width - 1]! + src[r1 + width - 1]!) * 0.5;
   }
-  return data;
+  return out.subarray(0, w * h);
 }
 
 /** Bilinear coordinates of full-resolution pixel `i` (of `n`) in a grid `f` times coarser (of `m`). */
@@ -148,22 +150,29 @@ export interface GuidedFilterOptions {
    * Sun, "Fast Guided Filter", 2015): subsample^2 less work, the output keeps the guide's full
    * resolution. 1 (default) is the exact filter.
    */
-  subsample?: number;
+  subsample?: 1 | 2;
+  /**
+   * Per source, its noise variance. Where the residual p - q over a window carries more energy
+   * than that (an edge in p that the guide lacks, which the filter would blur), the fraction
+   * (energy - variance) / energy of the residual is given back: a local Wiener gain. It is
+   * computed on the grid the coefficients are fitted on and folded into b, so it costs no
+   * full-resolution pass.
+   */
+  noiseVariances?: number[];
 }
 
 /**
  * Writes rows [from, to) of q = a*I + b (strip coordinates, `width` wide) into `out` at
- * `outOffset`, with a and b bilinearly interpolated from a grid `f` times coarser (`w` x `h`):
- * each row interpolates the two coarse rows once, then every pixel along x.
+ * `outOffset`, with a and b bilinearly interpolated from the grid twice as coarse (`w` x `h`):
+ * each row interpolates the two coarse rows once; along x, full-resolution pixels 2k and 2k+1
+ * sit at coarse positions k - 1/4 and k + 1/4 (clamped at the ends).
  */
-function applyCoarseModel(
-  meanA: Float32Array, meanB: Float32Array, guide: Float32Array, width: number, height: number, f: number,
+function applyCoarseModel2(
+  meanA: Float32Array, meanB: Float32Array, guide: Float32Array, width: number, height: number,
   from: number, to: number, out: Float32Array, outOffset: number,
 ): void {
-  const w = Math.ceil(width / f);
-  const h = Math.ceil(height / f);
-  const { i0: xi0, i1: xi1, t: xt } = bilinearAxis(width, w, f);
-  const ys = bilinearAxis(height, h, f);
+  const w = Math.ceil(width / 2);
+  const ys = bilinearAxis(height, Math.ceil(height / 2), 2);
   const rowA = new Float32Array(w);
   const rowB = new Float32Array(w);
   for (let y = from; y < to; y++) {
@@ -174,11 +183,20 @@ function applyCoarseModel(
       rowA[x] = meanA[r0 + x]! + ty * (meanA[r1 + x]! - meanA[r0 + x]!);
       rowB[x] = meanB[r0 + x]! + ty * (meanB[r1 + x]! - meanB[r0 + x]!);
     }
-    for (let x = 0, i = y * width, o = outOffset + (y - from) * width; x < width; x++, i++, o++) {
-      const x0 = xi0[x]!;
-      const x1 = xi1[x]!;
-      const tx = xt[x]!;
-      out[o] = (rowA[x0]! + tx * (rowA[x1]! - rowA[x0]!)) * guide[i]! + rowB[x0]! + tx * (rowB[x1]! - rowB[x0]!);
+    const g = y * width;
+    const o = outOffset + (y - from) * width;
+    for (let k = 0; k < w; k++) {
+      const a0 = rowA[k]!;
+      const b0 = rowB[k]!;
+      const am = k > 0 ? rowA[k - 1]! : a0;
+      const bm = k > 0 ? rowB[k - 1]! : b0;
+      const x = 2 * k;
+      out[o + x] = (0.25 * am + 0.75 * a0) * guide[g + x]! + 0.25 * bm + 0.75 * b0;
+      if (x + 1 < width) {
+        const ap = k + 1 < w ? rowA[k + 1]! : a0;
+        const bp = k + 1 < w ? rowB[k + 1]! : b0;
+        out[o + x + 1] = (0.75 * a0 + 0.25 * ap) * guide[g + x + 1]! + 0.75 * b0 + 0.25 * bp;
+      }
     }
   }
 }
@@ -203,11 +221,12 @@ const STRIP_ROWS = 240;
 export function guidedFilter(guide: Float32Array, sources: Float32Array[], width: number, height: number, opts: GuidedFilterOptions): Float32Array[] {
   const n = width * height;
   if (guide.length !== n || sources.some((s) => s.length !== n)) throw new Error('guidedFilter: plane sizes differ');
-  const f = Math.max(1, Math.round(opts.subsample ?? 1));
+  const f = opts.subsample === 2 ? 2 : 1;
   const r = f === 1 ? opts.radius : Math.max(1, Math.round(opts.radius / f));
   // Context rows: a and b reach r coarse rows, the window statistics r more, and the bilinear
   // interpolation one coarse row; whole coarse rows, so strips share the image's grid.
-  const halo = f * (2 * r + 2);
+  // With noiseVariances the residual's energy reaches r coarse rows further.
+  const halo = f * (opts.noiseVariances ? 3 * r + 3 : 2 * r + 2);
   const stripRows = Math.ceil(STRIP_ROWS / f) * f;
   const maxRows = Math.min(height, stripRows + 2 * halo);
   const w = Math.ceil(width / f);
@@ -232,7 +251,7 @@ export function guidedFilter(guide: Float32Array, sources: Float32Array[], width
     const k = w * h;
     const view = (b: Float32Array): Float32Array => b.subarray(0, k);
     const g = guide.subarray(s0 * width, s1 * width);
-    const low = (p: Float32Array, into: Float32Array): Float32Array => (f === 1 ? p : downsample(p, width, sh, f, into));
+    const low = (p: Float32Array, into: Float32Array): Float32Array => (f === 1 ? p : downsample2(p, width, sh, into));
     const gi = low(g, I);
     const mI = boxMean(gi, w, h, r, view(meanI), view(rows));
     const vI = boxMean(gi, w, h, r, view(varIeps), view(rows), gi);
@@ -244,9 +263,22 @@ export function guidedFilter(guide: Float32Array, sources: Float32Array[], width
       fitWindows(cov, mP, mI, vI);
       const mA = boxMean(cov, w, h, r, view(meanA), view(rows));
       const mB = boxMean(mP, w, h, r, view(meanB), view(rows));
+      const variance = opts.noiseVariances?.[j];
+      if (variance !== undefined) {
+        // The residual on this grid (into a's buffer, free now) and its window energy (into b's);
+        // block means of f x f pixels have 1/f^2 of the noise variance.
+        const d = cov;
+        for (let i = 0; i < k; i++) d[i] = p[i]! - (mA[i]! * gi[i]! + mB[i]!);
+        const e = boxMean(d, w, h, r, mP, view(rows), d);
+        const v = variance / (f * f);
+        for (let i = 0; i < k; i++) {
+          const ei = e[i]!;
+          if (ei > v) mB[i] = mB[i]! + ((ei - v) / ei) * d[i]!;
+        }
+      }
       const out = outs[j]!;
       if (f > 1) {
-        applyCoarseModel(mA, mB, g, width, sh, f, y0 - s0, y1 - s0, out, y0 * width);
+        applyCoarseModel2(mA, mB, g, width, sh, y0 - s0, y1 - s0, out, y0 * width);
       } else {
         for (let i = (y0 - s0) * width, o = y0 * width; o < y1 * width; i++, o++) out[o] = mA[i]! * g[i]! + mB[i]!;
       }
