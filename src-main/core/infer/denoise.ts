@@ -42,7 +42,7 @@ export async function denoiseRaster(raster: Raster, loaded: LoadedModel, opts: D
   const run = (r: Raster, s: number): Promise<Raster> => runModel(loaded, r, { ...opts, noiseLevel: clampSigma(s) / 255, stage: 'denoise' });
   // A grayscale denoiser on a colour image: luminance through the network, chroma guided by it.
   const output = loaded.card.arch.channels === 1 && raster.channels === 3
-    ? await denoiseLumaChroma(raster, sigma, run)
+    ? await denoiseLumaChroma(raster, sigma, run, opts.signal)
     : await run(raster, sigma);
   return { output: blendStrength(raster, output, strength), sigma, estimated };
 }

@@ -15,6 +15,7 @@
  * and s*sqrt(6)/4 for the scalings below.
  */
 import { type Raster } from '../image/raster.js';
+import { throwIfCancelled } from '../jobs/cancel.js';
 import { type GuidedFilterOptions, guidedFilter } from './guided-filter.js';
 
 /** Noise std of the luminance plane Y = (R+G+B)/3 per unit of RGB noise std. */
@@ -85,10 +86,12 @@ export async function denoiseLumaChroma(
   raster: Raster,
   sigma: number,
   denoiseLuma: (luma: Raster, lumaSigma: number) => Promise<Raster>,
+  signal?: AbortSignal,
 ): Promise<Raster> {
   const { width, height } = raster;
   const planes = toOpponent(raster);
   const y = (await denoiseLuma({ width, height, channels: 1, data: planes.y }, sigma * LUMA_NOISE_SCALE)).data;
+  throwIfCancelled(signal);
   // Without noise the chroma keeps every detail (the filter drops what luminance does not explain).
   if (!(sigma > 0)) return fromOpponent({ ...planes, y }, width, height);
   // Each chroma plane's noise variance: colour edges the luminance lacks are given back.
