@@ -19,6 +19,12 @@ export const TASK_LABEL: Record<ModelSummary['task'], string> = {
 
 export const channelsLabel = (c: number): string => (c === 1 ? 'Grey' : c === 3 ? 'Colour' : `${c} channels`);
 
+/** The Default badge's tooltip: which photos the registry uses the model for. */
+export function defaultTitle(s: Pick<ModelSummary, 'defaultFor'>): string {
+  const kinds = [...s.defaultFor].sort().map((c) => (c === 1 ? 'grey' : 'colour'));
+  return `Used by default for ${kinds.join(' and ')} photos`;
+}
+
 /** "residual · width 40 · depth 10 · noise-map input". */
 export function archText(arch: unknown, fallback = ''): string {
   if (!isObj(arch)) return fallback;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ModelDetails, ModelSummary } from '../../../src-main/shared/api.js';
-import { archText, cardView, modelNameError, modelsForTask, parseInline, parseMarkdown } from '../../../src-renderer/lib/state/model-card.js';
+import { archText, cardView, defaultTitle, modelNameError, modelsForTask, parseInline, parseMarkdown } from '../../../src-renderer/lib/state/model-card.js';
 
 const summary = (over: Partial<ModelSummary> = {}): ModelSummary => ({
   id: 'color-denoise', name: 'Colour denoiser', description: '', task: 'denoise', channels: 3, source: 'shipped',
@@ -70,5 +70,12 @@ describe('names and pickers', () => {
     expect(modelsForTask(list, 'denoise').map((m) => m.id)).toEqual(['c', 'g', 'u']);
     expect(modelsForTask(list, 'denoise', 3).map((m) => m.id)).toEqual(['c', 'u']);
     expect(modelsForTask(list, 'inpaint').map((m) => m.id)).toEqual(['i']);
+  });
+});
+
+describe('defaultTitle', () => {
+  it('names the kinds of photo a default serves', () => {
+    expect(defaultTitle({ defaultFor: [3, 1] })).toBe('Used by default for grey and colour photos');
+    expect(defaultTitle({ defaultFor: [3] })).toBe('Used by default for colour photos');
   });
 });
