@@ -56,7 +56,8 @@ function single(positionals: string[], what: string): string {
 }
 
 export const denoiseHelp = `mend denoise IN [-o OUT] [--model ID] [--sigma N|auto] [--strength 0..1]
-  Removes noise from a photo.
+  Removes noise from a photo. A grey model on a colour photo (the default) denoises its
+  brightness and cleans the colour along the brightness edges.
   --sigma N|auto       noise level on the 0-255 scale (default auto: estimated from the image)
   --strength S         0 = keep the input, 1 = full denoise (default 1)
 ${OUTPUT_HELP}`;
