@@ -100,4 +100,3 @@ export async function denoiseLumaChroma(
   const [u, v] = guidedFilter(y, [planes.u, planes.v], width, height, { ...chromaFilterParams(sigma), noiseVariances });
   return fromOpponent({ y, u: u!, v: v! }, width, height);
 }
-
