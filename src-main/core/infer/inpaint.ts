@@ -1,12 +1,13 @@
 /**
  * Inpainting: a classical prefill of the holes (inpaintPrefill, infer/fill.ts), refined by the inpainting
- * model (trained on the same prefill with random masks), then composited so every pixel outside the
- * mask is the input.
+ * model (trained on the same prefill with random masks), blended with a non-local estimate near the
+ * holes' edges (nonLocalBlend, infer/fill.ts), then composited so every pixel outside the mask is
+ * the input.
  */
 import type { JobContext } from '../../shared/jobs.js';
 import { type Raster } from '../image/raster.js';
 import type { LoadedModel } from '../models/store.js';
-import { inpaintPrefill } from './fill.js';
+import { inpaintPrefill, nonLocalBlend } from './fill.js';
 import { runModel } from './run-model.js';
 
 export interface InpaintOptions extends JobContext {
@@ -19,6 +20,7 @@ export async function inpaintRaster(raster: Raster, mask: Uint8Array, loaded: Lo
   if (!any) return { ...raster, data: new Float32Array(raster.data) };
   const prefilled = inpaintPrefill(raster, mask);
   const predicted = await runModel(loaded, prefilled, { ...opts, mask, stage: 'inpaint' });
+  nonLocalBlend(raster, mask, predicted);
   const c = raster.channels;
   const out = new Float32Array(raster.data);
   for (let p = 0; p < mask.length; p++) {
