@@ -433,8 +433,9 @@ const NL_MIN_KNOWN = 10;
  * is nothing to match and the pixel is left as it is.
  *
  * Matching and averaging read only the known pixels of `known` (the input image), so the estimate
- * does not depend on any fill; `into` (same size and channels) holds the fill to blend with. The settings were fitted on colour training images with the
- * product's scratch and dust masks (+0.4 and +0.7 dB over the prefill there), not on a benchmark.
+ * does not depend on any fill; `into` (same size and channels) holds the fill to blend with. The
+ * settings were fitted on colour training images with the product's scratch and dust masks (+0.4
+ * and +0.7 dB over the prefill there), not on a benchmark.
  * Cost follows the number of hole pixels near known ones: about 441 candidates x 49 offsets each.
  */
 export function nonLocalBlend(known: Raster, mask: Uint8Array, into: Raster): void {

@@ -230,9 +230,22 @@ export function modelNameError(name: string): string | undefined {
   return undefined;
 }
 
-/** Models for a picker: those of the task (and channel count when given), defaults first. */
+/**
+ * A grey denoiser on a colour photo: the engine denoises the photo's luminance with it and guides
+ * the colour by the result (core/infer/luma-chroma.ts).
+ */
+export function throughLuminance(m: Pick<ModelSummary, 'task' | 'channels'>, channels: number): boolean {
+  return m.task === 'denoise' && m.channels === 1 && channels === 3;
+}
+
+/** Whether `m` can do `task` on a photo of `channels`: its own channel count, or through luminance. */
+export function fitsPhoto(m: ModelSummary, task: ModelSummary['task'], channels: number): boolean {
+  return m.task === task && (m.channels === channels || throughLuminance(m, channels));
+}
+
+/** Models for a picker: those of the task (that fit a photo of `channels` when given), defaults first. */
 export function modelsForTask(models: ModelSummary[], task: ModelSummary['task'], channels?: number): ModelSummary[] {
   return models
-    .filter((m) => m.task === task && (channels === undefined || m.channels === channels))
+    .filter((m) => (channels === undefined ? m.task === task : fitsPhoto(m, task, channels)))
     .sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || (a.source === b.source ? a.name.localeCompare(b.name) : a.source === 'shipped' ? -1 : 1));
 }

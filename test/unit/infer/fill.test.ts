@@ -207,8 +207,7 @@ describe('nonLocalBlend', () => {
       }
     }
     const raster = { width: w, height: h, channels: 3, data };
-    const mask = new Uint8Array(w * h);
-    for (let y = 5; y < 45; y++) for (let x = 28; x < 31; x++) mask[y * w + x] = 1; // a 3 px scratch
+    const mask = rectMask(w, h, 28, 5, 31, 45); // a 3 px scratch
     const prefill = inpaintPrefill(raster, mask);
     const blended = { ...prefill, data: prefill.data.slice() };
     nonLocalBlend(raster, mask, blended);

@@ -68,7 +68,9 @@ describe('names and pickers', () => {
       summary({ id: 'i', task: 'inpaint' }),
     ];
     expect(modelsForTask(list, 'denoise').map((m) => m.id)).toEqual(['c', 'g', 'u']);
-    expect(modelsForTask(list, 'denoise', 3).map((m) => m.id)).toEqual(['c', 'u']);
+    // A grey denoiser fits a colour photo (through its luminance); a colour one never a grey photo.
+    expect(modelsForTask(list, 'denoise', 3).map((m) => m.id)).toEqual(['c', 'g', 'u']);
+    expect(modelsForTask(list, 'denoise', 1).map((m) => m.id)).toEqual(['g']);
     expect(modelsForTask(list, 'inpaint').map((m) => m.id)).toEqual(['i']);
   });
 });

@@ -1,19 +1,15 @@
 /** Picking a model for a photo: the models for a task and channel count, and the one to preselect. */
 import type { ModelSummary } from '../../api';
+import { fitsPhoto, throughLuminance } from '../../state/model-card';
 
-/**
- * The models that can do `task` on an image of `channels`: those of its channel count, and for
- * colour images also the grey denoisers (they denoise the luminance; the engine guides the
- * colour by it).
- */
+/** The models that can do `task` on a photo of `channels` (fitsPhoto), in registry order. */
 export function modelsFor(all: ModelSummary[], task: ModelSummary['task'], channels: number): ModelSummary[] {
-  return all.filter((m) => m.task === task && (m.channels === channels || (task === 'denoise' && channels === 3 && m.channels === 1)));
+  return all.filter((m) => fitsPhoto(m, task, channels));
 }
 
 /** The line under the model picker: how the model treats this photo, then its description and best score. */
 export function modelLine(model: ModelSummary, channels: number): string {
-  const route = model.task === 'denoise' && model.channels === 1 && channels === 3
-    ? 'On this colour photo: brightness through the network, colour cleaned along its edges. ' : '';
+  const route = throughLuminance(model, channels) ? 'On this colour photo: brightness through the network, colour cleaned along its edges. ' : '';
   return route + (model.headline ? `${model.description} · ${model.headline}` : model.description);
 }
 
