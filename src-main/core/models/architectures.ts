@@ -5,6 +5,10 @@
  * level map for denoisers, the mask for inpainters) and returns a `channels`-plane image in
  * [0,1]-ish float. One layer is always named 'code': the bottleneck that the sparse and
  * contractive regularizers act on and that retrieval and the lab read.
+ *
+ * The residual and U-Net builders name every convolution after its place in the network (c1,
+ * e0_1, u0, d0_1, noise, ...), so that weights trained elsewhere (scripts/train_torch.py, the
+ * same networks in PyTorch) are matched by name (import-weights.ts), not by layer order.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ChannelSlice, MendConv, PixelShuffle, PixelUnshuffle, Subtract } from './layers.js';
@@ -89,7 +93,7 @@ function buildAutoencoder(s: AutoencoderSpec, input: Sym): Sym {
  * mostly a random brightness offset; at 0.01 it starts within ~0.01 of the identity.
  */
 const noiseConv = (x: Sym, filters: number): Sym =>
-  new MendConv({ filters, kernelSize: 3, activation: 'linear', initScale: 0.01 }).apply(x) as Sym;
+  new MendConv({ filters, kernelSize: 3, activation: 'linear', initScale: 0.01, name: 'noise' }).apply(x) as Sym;
 
 function residualOutput(s: ArchSpec, input: Sym, noise: Sym): Sym {
   const image = s.conditioning === 'none' ? input : (new ChannelSlice({ start: 0, size: s.channels }).apply(input) as Sym);
@@ -97,10 +101,10 @@ function residualOutput(s: ArchSpec, input: Sym, noise: Sym): Sym {
 }
 
 function buildResidual(s: ResidualSpec, input: Sym): Sym {
-  let x = conv(input, s.width, 'relu');
+  let x = conv(input, s.width, 'relu', 'c0');
   const middle = Math.floor((s.depth - 2) / 2);
   for (let i = 0; i < s.depth - 2; i++) {
-    x = i === middle ? conv(x, s.width, s.codeActivation, 'code') : conv(x, s.width, 'relu');
+    x = i === middle ? conv(x, s.width, s.codeActivation, 'code') : conv(x, s.width, 'relu', `c${i + 1}`);
   }
   return residualOutput(s, input, noiseConv(x, s.channels));
 }
@@ -114,18 +118,18 @@ function buildUnet(s: UnetSpec, input: Sym): Sym {
     const last = l === s.levels - 1;
     for (let b = 0; b <= s.blocks; b++) {
       const isCode = last && b === s.blocks;
-      x = conv(x, width, isCode ? s.codeActivation : 'relu', isCode ? 'code' : undefined);
+      x = conv(x, width, isCode ? s.codeActivation : 'relu', isCode ? 'code' : `e${l}_${b}`);
     }
     skips.push(x);
     if (!last) width *= 2;
   }
   for (let l = s.levels - 2; l >= 0; l--) {
     // Up: to 4x the next width, depth-to-space, then add the skip (cheaper than concat).
-    x = conv(x, 4 * (width / 2), 'relu');
+    x = conv(x, 4 * (width / 2), 'relu', `u${l}`);
     x = new PixelShuffle().apply(x) as Sym;
     width /= 2;
     x = tf.layers.add().apply([x, skips[l]]) as Sym;
-    for (let b = 0; b < s.blocks; b++) x = conv(x, width, 'relu');
+    for (let b = 0; b < s.blocks; b++) x = conv(x, width, 'relu', `d${l}_${b}`);
   }
   const noise = new PixelShuffle().apply(noiseConv(x, 4 * s.channels)) as Sym;
   return residualOutput(s, input, noise);
