@@ -2,8 +2,8 @@
 //
 // The image is cut into a grid of core tiles (at most `tileSize` on a side, split evenly).
 // Each tile reads its core plus `overlap` pixels of context on every side (clipped to the
-// image, then grown with real pixels and, only where the image is too small, reflection, up to
-// a multiple of `multiple`). Its output is written over the core extended by half the overlap
+// image, started on the grid of `multiple`, grown with real pixels up to a multiple of it and,
+// only where the image ends first, by reflection). Its output is written over the core extended by half the overlap
 // on interior sides, weighted by a raised-cosine ramp across each interior boundary, so the
 // weights of neighbouring tiles sum to 1 and no ramp touches an image border. Blending is a
 // running weighted mean whose accumulated weight is computed from separable 1D sums, so no
@@ -135,19 +135,18 @@ function blendRange(axis: Axis, k: number): [number, number] {
   return [lo, hi];
 }
 
-/** Read range [lo, hi) of segment k: core plus overlap, grown with real pixels towards a multiple. */
+/**
+ * Read range [lo, hi) of segment k: core plus overlap, its start moved back to a multiple and its
+ * end grown with real pixels towards a multiple (the tile is padded by reflection where the image
+ * ends first, as the whole image would be). Starting on the multiple's grid keeps every tile in
+ * the whole image's phase: a U-Net's space-to-depth then groups the same pixels in every tile, so
+ * tiles agree with each other and with the untiled image.
+ */
 function readRange(axis: Axis, k: number, multiple: number): [number, number] {
   const { bounds, overlap, size } = axis;
-  let lo = Math.max(0, bounds[k]! - overlap);
-  let hi = Math.min(size, bounds[k + 1]! + overlap);
-  const target = Math.ceil((hi - lo) / multiple) * multiple;
-  const grow = target - (hi - lo);
-  if (grow > 0) {
-    const right = Math.min(grow, size - hi);
-    hi += right;
-    lo = Math.max(0, lo - (grow - right));
-  }
-  return [lo, hi];
+  const lo = Math.floor(Math.max(0, bounds[k]! - overlap) / multiple) * multiple;
+  const hi = Math.min(size, bounds[k + 1]! + overlap);
+  return [lo, Math.min(size, lo + Math.ceil((hi - lo) / multiple) * multiple)];
 }
 
 function validate(width: number, height: number, opts: TiledOptions): void {

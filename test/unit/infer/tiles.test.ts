@@ -73,6 +73,8 @@ describe('tilePlan', () => {
       expect(t.x1 - t.x0).toBeLessThanOrEqual(64);
       expect(t.y1 - t.y0).toBeLessThanOrEqual(64);
       expect(t.rx0).toBeGreaterThanOrEqual(0);
+      expect(t.rx0 % 8).toBe(0);
+      expect(t.ry0 % 8).toBe(0);
       expect(t.rx1).toBeLessThanOrEqual(600);
       expect(t.ry1).toBeLessThanOrEqual(333);
       expect(t.rx0).toBeLessThanOrEqual(Math.max(0, t.x0 - 16));
@@ -176,6 +178,31 @@ describe('runTiled', () => {
     let maxErr = 0;
     for (let i = 0; i < out.length; i++) maxErr = Math.max(maxErr, Math.abs(out[i]! - ref[i]!));
     expect(maxErr).toBeLessThan(1e-5);
+  });
+
+  it('keeps every tile in the whole image\'s phase: a runner that works on 8x8 blocks gives the untiled output', async () => {
+    // Like a U-Net's space-to-depth: each output depends on which 8x8 block of the tile holds it.
+    const blockMean: TileRunner = async (x, th, tw) => {
+      const out = new Float32Array(x.length);
+      for (let by = 0; by < th; by += 8) {
+        for (let bx = 0; bx < tw; bx += 8) {
+          for (let c = 0; c < 3; c++) {
+            let sum = 0;
+            for (let y = by; y < by + 8; y++) for (let xx = bx; xx < bx + 8; xx++) sum += x[(y * tw + xx) * 3 + c]!;
+            for (let y = by; y < by + 8; y++) for (let xx = bx; xx < bx + 8; xx++) out[(y * tw + xx) * 3 + c] = sum / 64;
+          }
+        }
+      }
+      return out;
+    };
+    const w = 203;
+    const h = 141;
+    const img = randomImage(w, h, 3, 9);
+    const whole = await runTiled(img, w, h, blockMean, { ...base, tileSize: 256 });
+    const tiled = await runTiled(img, w, h, blockMean, base);
+    let maxErr = 0;
+    for (let i = 0; i < whole.length; i++) maxErr = Math.max(maxErr, Math.abs(tiled[i]! - whole[i]!));
+    expect(maxErr).toBeLessThan(1e-6);
   });
 
   it('runs a fitting image as one padded tile, equal to untiled inference', async () => {
