@@ -172,6 +172,21 @@ def export_weights(net):
     return layers
 
 
+def load_export(path, net):
+    """Starts from this script's own output (.json or .json.gz), convolutions by name."""
+    with (gzip.open(path, 'rt') if path.endswith('.gz') else open(path)) as f:
+        layers = {l['name']: l for l in json.load(f)['layers']}
+    if sorted(layers) != sorted(net.order):
+        raise SystemExit(f'{path}: convolutions {sorted(layers)}, this architecture has {sorted(net.order)}')
+    for name in net.order:
+        conv, l = net.convs[name], layers[name]
+        kernel = np.frombuffer(base64.b64decode(l['kernel']), dtype='<f4').reshape(l['kernelShape'])
+        if tuple(kernel.shape) != tuple(conv.weight.permute(2, 3, 1, 0).shape):
+            raise SystemExit(f'{path}: convolution {name} has shape {kernel.shape}')
+        conv.weight.data.copy_(torch.from_numpy(kernel.transpose(3, 2, 0, 1).copy()))
+        conv.bias.data.copy_(torch.from_numpy(np.frombuffer(base64.b64decode(l['bias']), dtype='<f4').copy()))
+
+
 def load_mend_model(folder, net):
     """Starts from a Mend model folder's weights (model.json + weights.bin), convolutions in order."""
     with open(os.path.join(folder, 'model.json')) as f:
@@ -232,7 +247,7 @@ def main():
     ap.add_argument('--arch', required=True, help='JSON architecture spec (card.json "arch"; channels 1, noise-map)')
     ap.add_argument('--data', action='append', required=True, help='folder of training images (repeatable)')
     ap.add_argument('--bench', help='folder of grey benchmark images scored at the end (e.g. Set12)')
-    ap.add_argument('--init', help='Mend model folder to start from (same architecture)')
+    ap.add_argument('--init', help="Mend model folder, or this script's output, to start from (same architecture)")
     ap.add_argument('--out', required=True, help='output JSON, gzipped if it ends in .gz (weights and training record)')
     ap.add_argument('--minutes', type=float, default=8)
     ap.add_argument('--batch', type=int, default=32)
@@ -267,7 +282,7 @@ def main():
 
     net = Net(arch).to(dev)
     if args.init:
-        load_mend_model(args.init, net)
+        (load_export if args.init.endswith(('.json', '.json.gz')) else load_mend_model)(args.init, net)
     if cuda:
         net = net.to(memory_format=torch.channels_last)
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
