@@ -178,7 +178,7 @@ describe('mend serve: images and jobs', () => {
 
     const events: SseMessage[] = [];
     denoised = await runJob<DenoiseResult>({ type: 'denoise', image: corrupted.image.id, sigma: 25 }, events);
-    expect(denoised.model).toBe('gray-lite'); // the registry's default colour denoiser (the luminance route)
+    expect(denoised.model).toBe('gray-unet'); // the registry's default colour denoiser (the luminance route)
     expect(events.some((e) => e.event === 'job' && (e.data as { type: string }).type === 'progress')).toBe(true);
     expect(events.map((e) => Number(e.id))).toEqual(events.map((_, i) => i + 1));
 

@@ -79,8 +79,8 @@ export function mendCacheDir(): string {
 }
 
 export const CALIBRATION_FILE = 'runtime-calibration.json';
-/** The network both default denoisers run (models/gray-lite; colour photos go through it as luminance). */
-const CALIBRATION_ARCH: ArchSpec = { kind: 'residual', channels: 1, width: 24, depth: 10, codeActivation: 'relu', conditioning: 'noise-map' };
+/** The network both default denoisers run (models/gray-unet; colour photos go through it as luminance). */
+const CALIBRATION_ARCH: ArchSpec = { kind: 'unet', channels: 1, width: 32, levels: 2, blocks: 3, codeActivation: 'relu', conditioning: 'noise-map' };
 const CALIBRATION_SIDE = 256;
 
 let preferred: RuntimeName | undefined;
