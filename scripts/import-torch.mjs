@@ -31,7 +31,8 @@ await saveModelFolder(outDir, model, {
   sigmaRange: [lo, hi ?? lo],
   flopsPerPixel: flopsPerPixel(model),
   params: model.countParams(),
-  ...(exp.init ? { initFrom: exp.init.split('/').filter(Boolean).at(-1) } : {}),
+  // A model folder it started from is recorded; its own checkpoint (.json/.json.gz) is not another model.
+  ...(exp.init && !/\.json(\.gz)?$/.test(exp.init) ? { initFrom: exp.init.split('/').filter(Boolean).at(-1) } : {}),
   training: {
     command: exp.command,
     data: exp.data.join(' + '),
