@@ -1,5 +1,6 @@
 /** Small helpers over node:util parseArgs that turn bad values into 'usage' errors. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { checkPasses } from '../core/infer/ensemble.js';
 import { MendError } from '../shared/errors.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
@@ -45,6 +46,11 @@ export function required(value: string | undefined, name: string): string {
 /** --quality Q: an encoder quality 1-100, or undefined for the format's default. */
 export function qualityOption(value: string | undefined): number | undefined {
   return value === undefined ? undefined : num(value, 'quality', 90, { min: 1, max: 100, int: true });
+}
+
+/** --passes 1|2|4|8: network passes over turned copies of the image, averaged (core/infer/ensemble.ts). */
+export function passesOption(value: string | undefined): number {
+  return checkPasses(num(value, 'passes', 1, { int: true, min: 1 }));
 }
 
 /** --depth 8|16: output bits per channel, or undefined to keep the input's. */

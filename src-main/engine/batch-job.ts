@@ -127,6 +127,7 @@ export async function runBatchJob(spec: BatchJobSpec, rt: BatchRuntime): Promise
     model: await checkModelId(spec.model),
     sigma: spec.sigma ?? 'auto',
     strength: spec.strength ?? 1,
+    passes: spec.passes ?? 1,
     mask,
     format: (spec.format as ImageFormat | 'same' | undefined) ?? 'same',
     quality: spec.quality,

@@ -39,7 +39,7 @@ export async function runDenoise(spec: DenoiseJob, rt: JobRuntime): Promise<Deno
   // The workspace estimated the noise when the image arrived: no need to do it twice.
   const known = auto ? stored.info.noiseSigma : undefined;
   const res = await denoiseRaster(image.raster, model, {
-    sigma: known ?? (auto ? 'auto' : (spec.sigma as number)), strength: 1, signal: rt.signal, onEvent: rt.emit,
+    sigma: known ?? (auto ? 'auto' : (spec.sigma as number)), strength: 1, passes: spec.passes ?? 1, signal: rt.signal, onEvent: rt.emit,
   });
   throwIfCancelled(rt.signal);
   const info = await rt.ws.addResult({

@@ -108,6 +108,8 @@ export interface DenoiseJob {
   model?: string;
   /** Noise level on the 0-255 scale, or 'auto' (estimated). */
   sigma: number | 'auto';
+  /** Network passes over turned and mirrored copies, averaged: 1 (default), 2, 4 or 8. */
+  passes?: number;
 }
 export interface DenoiseResult {
   type: 'denoise';
@@ -182,6 +184,8 @@ export interface BatchJobSpec {
   model?: string;
   sigma?: number | 'auto';
   strength?: number;
+  /** Denoise: network passes averaged (1, 2, 4, 8). */
+  passes?: number;
   /** Inpaint: one mask for every image. */
   mask?: ImageId;
   format?: string;

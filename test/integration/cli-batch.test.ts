@@ -141,6 +141,8 @@ describe('mend batch', () => {
     // Changed settings redo every file.
     const redo = await runMend([...args.slice(0, -1), '--strength', '0.5', '--json'], { env: ENV });
     expect(lines(redo.stdout).pop()!.done).toBe(N);
+    const passes = await runMend([...args.slice(0, -1), '--strength', '0.5', '--passes', '2', '--json'], { env: ENV });
+    expect(lines(passes.stdout).pop()!.done).toBe(N);
   });
 
   it('Ctrl-C cancels: exit 130, a cancelled report, only whole outputs', async () => {

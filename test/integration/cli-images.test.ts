@@ -35,6 +35,11 @@ describe('mend denoise', () => {
     const before = psnr((await readImage(path.join(dir, 'noisy.png'))).raster, ref);
     const after = psnr((await readImage(result.output)).raster, ref);
     expect(after - before).toBeGreaterThanOrEqual(6);
+    // Two passes (the network also on a turned copy) are no worse, and are reported.
+    const two = await runMend(['denoise', path.join(dir, 'noisy.png'), '--sigma', '25', '--passes', '2', '-o', path.join(dir, 'two.png'), '--json']);
+    expect(two.code, two.stderr).toBe(0);
+    expect(JSON.parse(two.stdout.trim().split('\n').pop()!).passes).toBe(2);
+    expect(psnr((await readImage(path.join(dir, 'two.png'))).raster, ref)).toBeGreaterThan(after);
   });
 
   it('estimates sigma when not given, and strength 0 returns the input', async () => {
@@ -94,6 +99,9 @@ describe('mend denoise', () => {
     const usage = await runMend(['denoise', path.join(dir, 'clean.png'), '--strength', '2']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--strength');
+    const passes = await runMend(['denoise', path.join(dir, 'clean.png'), '--passes', '3']);
+    expect(passes.code).toBe(2);
+    expect(passes.stderr).toContain('--passes must be 1, 2, 4 or 8');
   });
 });
 

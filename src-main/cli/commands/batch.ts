@@ -3,7 +3,7 @@ import path from 'node:path';
 import { BatchJob, type BatchSummary, type BatchTask } from '../../core/batch/run.js';
 import type { ImageFormat } from '../../core/image/io.js';
 import { MendError } from '../../shared/errors.js';
-import { depthOption, num, oneOf, parse, qualityOption, required } from '../args.js';
+import { depthOption, num, oneOf, parse, passesOption, qualityOption, required } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { formatDuration } from '../progress.js';
 
@@ -15,6 +15,7 @@ export const batchHelp = `mend batch IN... -o OUTDIR [--recursive] [--task denoi
   --model ID|PATH      model (default: the registry default for each image's kind)
   --sigma N|auto       denoise: noise level 0-255 (default auto, per image)
   --strength S         denoise: 0 = keep the input, 1 = full denoise (default 1)
+  --passes 1|2|4|8     denoise: average the network over turned copies, N times the time (default 1)
   --mask M.png         inpaint: one mask for every image (e.g. a sensor dust spot)
   --masks DIR          inpaint: one mask per image, matched by file name without extension
   --format same|jpeg|png|tiff|webp|avif   output format (default same as each input)
@@ -63,6 +64,7 @@ export async function batchCommand(argv: string[], ctx: CommandContext): Promise
     model: { type: 'string' },
     sigma: { type: 'string' },
     strength: { type: 'string' },
+    passes: { type: 'string' },
     mask: { type: 'string' },
     masks: { type: 'string' },
     format: { type: 'string' },
@@ -76,7 +78,9 @@ export async function batchCommand(argv: string[], ctx: CommandContext): Promise
   if (positionals.length === 0) throw new MendError('usage', 'Give at least one input file or folder');
   const outDir = required(v.output, 'output');
   const task = oneOf<BatchTask>(v.task, 'task', ['denoise', 'inpaint'] as const, 'denoise');
-  if (task === 'inpaint' && (v.sigma !== undefined || v.strength !== undefined)) throw new MendError('usage', '--sigma and --strength are for --task denoise');
+  if (task === 'inpaint' && (v.sigma !== undefined || v.strength !== undefined || v.passes !== undefined)) {
+    throw new MendError('usage', '--sigma, --strength and --passes are for --task denoise');
+  }
   if (task === 'inpaint' && !v.mask === !v.masks) throw new MendError('usage', 'An inpaint batch needs --mask M.png or --masks DIR (one of them)');
   if (task === 'denoise' && (v.mask || v.masks)) throw new MendError('usage', '--mask and --masks are for --task inpaint');
   const format = oneOf(v.format === 'jpg' ? 'jpeg' : v.format, 'format', FORMATS, 'same');
@@ -88,6 +92,7 @@ export async function batchCommand(argv: string[], ctx: CommandContext): Promise
     model: v.model,
     sigma: v.sigma === undefined || v.sigma === 'auto' ? 'auto' : num(v.sigma, 'sigma', 25, { min: 0, max: 255 }),
     strength: num(v.strength, 'strength', 1, { min: 0, max: 1 }),
+    passes: passesOption(v.passes),
     mask: v.mask,
     masks: v.masks,
     format: format as ImageFormat | 'same',

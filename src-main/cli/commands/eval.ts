@@ -4,7 +4,7 @@ import {
 import { recordEval } from '../../core/models/card-eval.js';
 import { resolveModel } from '../../core/models/registry.js';
 import { MendError } from '../../shared/errors.js';
-import { num, oneOf, parse, required } from '../args.js';
+import { num, oneOf, parse, passesOption, required } from '../args.js';
 import type { CommandContext } from '../context.js';
 
 export const evalHelp = `mend eval --data DIR [--sigma 15,25,50] [options]
@@ -16,6 +16,7 @@ export const evalHelp = `mend eval --data DIR [--sigma 15,25,50] [options]
   --seed N                           denoise: base noise seed (default 0); same seed, same numbers
   --estimate                         denoise: give the model the noise estimator's sigma instead
                                      of the true one (what --sigma auto does on a photo)
+  --passes 1|2|4|8                   denoise: network passes over turned copies, averaged
   --record                           write the scores into the model's card (needs --model)
   --masks DIR                        inpaint: masks (white = hole) named like the images; each
                                      sub-folder of DIR with masks is scored as its own row
@@ -27,7 +28,7 @@ export async function evalCommand(argv: string[], ctx: CommandContext): Promise<
   const { values: v } = parse(argv, {
     task: { type: 'string' }, model: { type: 'string' }, data: { type: 'string' },
     sigma: { type: 'string' }, seed: { type: 'string' }, masks: { type: 'string' }, tile: { type: 'string' }, record: { type: 'boolean' },
-    estimate: { type: 'boolean' },
+    estimate: { type: 'boolean' }, passes: { type: 'string' },
   }, false);
   if (v.record && !v.model) throw new MendError('usage', '--record needs --model (the card to write to)');
   if (v.record && v.estimate) throw new MendError('usage', '--record keeps the protocol\'s scores (true sigma); drop --estimate');
@@ -37,7 +38,9 @@ export async function evalCommand(argv: string[], ctx: CommandContext): Promise<
   const job = { signal: ctx.job.signal, onEvent: ctx.job.onEvent, tileSize };
   let result;
   if (task === 'inpaint') {
-    if (v.sigma !== undefined || v.seed !== undefined || v.estimate) throw new MendError('usage', '--sigma, --seed and --estimate are for --task denoise');
+    if (v.sigma !== undefined || v.seed !== undefined || v.estimate || v.passes !== undefined) {
+      throw new MendError('usage', '--sigma, --seed, --estimate and --passes are for --task denoise');
+    }
     if (!v.masks) throw new MendError('usage', '--task inpaint needs --masks DIR (mask images named like the images, white = hole)');
     const masks = v.masks;
     result = await evaluateInpaint({ ...job, data, masks, model: v.model });
@@ -45,7 +48,7 @@ export async function evalCommand(argv: string[], ctx: CommandContext): Promise<
     if (v.masks !== undefined) throw new MendError('usage', '--masks is for --task inpaint');
     const sigmas = v.sigma === undefined ? [...BENCH_SIGMAS] : parseSigmaList(v.sigma);
     const seed = num(v.seed, 'seed', 0, { int: true });
-    result = await evaluateDenoise({ ...job, data, sigmas, seed, model: v.model, estimate: v.estimate });
+    result = await evaluateDenoise({ ...job, data, sigmas, seed, model: v.model, estimate: v.estimate, passes: passesOption(v.passes) });
   }
   if (v.record) {
     const { dir } = await resolveModel(v.model, task, 3);

@@ -9,7 +9,7 @@ import { findShootDefects } from '../../core/infer/dust.js';
 import { heatColour } from '../../core/lab/render.js';
 import { listImages } from '../../core/train/dataset.js';
 import { MendError } from '../../shared/errors.js';
-import { depthOption, num, oneOf, parse, qualityOption, required } from '../args.js';
+import { depthOption, num, oneOf, parse, passesOption, qualityOption, required } from '../args.js';
 import type { CommandContext } from '../context.js';
 
 const OUTPUT_OPTIONS = {
@@ -55,27 +55,30 @@ function single(positionals: string[], what: string): string {
   return positionals[0];
 }
 
-export const denoiseHelp = `mend denoise IN [-o OUT] [--model ID] [--sigma N|auto] [--strength 0..1]
+export const denoiseHelp = `mend denoise IN [-o OUT] [--model ID] [--sigma N|auto] [--strength 0..1] [--passes 1|2|4|8]
   Removes noise from a photo. A grey model on a colour photo (the default) denoises its
   brightness and cleans the colour along the brightness edges.
   --sigma N|auto       noise level on the 0-255 scale (default auto: estimated from the image)
   --strength S         0 = keep the input, 1 = full denoise (default 1)
+  --passes N           run the network on N turned/mirrored copies and average them: a little
+                       cleaner (about +0.1 dB at 2, +0.17 at 8), N times the time (default 1)
 ${OUTPUT_HELP}`;
 
 export async function denoiseCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values: v, positionals } = parse(argv, { ...OUTPUT_OPTIONS, sigma: { type: 'string' }, strength: { type: 'string' } });
+  const { values: v, positionals } = parse(argv, { ...OUTPUT_OPTIONS, sigma: { type: 'string' }, strength: { type: 'string' }, passes: { type: 'string' } });
   const input = single(positionals, 'input image');
+  const passes = passesOption(v.passes);
   const enc = encodeOptions(v);
   const sigma = v.sigma === undefined || v.sigma === 'auto' ? 'auto' : num(v.sigma, 'sigma', 25, { min: 0, max: 255 });
   const strength = num(v.strength, 'strength', 1, { min: 0, max: 1 });
   const image = await readImage(input);
   const out = await outputPathFor(input, v.output, enc.format);
   const model = await resolveModel(v.model, 'denoise', image.raster.channels);
-  const res = await denoiseRaster(image.raster, model, { sigma, strength, tileSize: v.tile ? num(v.tile, 'tile', 512, { min: 64, int: true }) : undefined, ...ctx.job });
+  const res = await denoiseRaster(image.raster, model, { sigma, strength, passes, tileSize: v.tile ? num(v.tile, 'tile', 512, { min: 64, int: true }) : undefined, ...ctx.job });
   await writeImage(out, { ...image, raster: res.output }, enc);
   ctx.reporter.done();
-  ctx.reporter.result({ task: 'denoise', input, output: out, model: model.card.id, sigma: res.sigma, estimated: res.estimated, strength });
-  if (!ctx.json) console.log(`${out} (model ${model.card.id}, sigma ${res.sigma.toFixed(1)}${res.estimated ? ' estimated' : ''}, strength ${strength})`);
+  ctx.reporter.result({ task: 'denoise', input, output: out, model: model.card.id, sigma: res.sigma, estimated: res.estimated, strength, passes });
+  if (!ctx.json) console.log(`${out} (model ${model.card.id}, sigma ${res.sigma.toFixed(1)}${res.estimated ? ' estimated' : ''}, strength ${strength}${passes > 1 ? `, ${passes} passes` : ''})`);
   return 0;
 }
 

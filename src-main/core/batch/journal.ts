@@ -52,6 +52,8 @@ export interface BatchSettingsKey {
   /** Denoise only: requested sigma ('auto' is deterministic given the input hash). */
   sigma?: number | 'auto';
   strength?: number;
+  /** Denoise only, when above 1: network passes averaged. */
+  passes?: number;
   /** Inpaint only: sha256 of the mask file used for this input. */
   maskHash?: string;
   format: string;

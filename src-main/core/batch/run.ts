@@ -45,6 +45,8 @@ export interface BatchOptions {
   model?: string;
   sigma?: number | 'auto';
   strength?: number;
+  /** Denoise: network passes over turned copies, averaged (1, 2, 4, 8; default 1). */
+  passes?: number;
   /** Inpaint: one mask for every image. */
   mask?: string;
   /** Inpaint: a folder of masks matched by file stem (mirrored sub-folder first, then anywhere). */
@@ -405,7 +407,8 @@ export class BatchJob {
       model: model.card.id,
       modelCreated: model.card.created,
       modelHash: await modelHash(model),
-      ...(task === 'denoise' ? { sigma: o.sigma ?? 'auto', strength: o.strength ?? 1 } : { maskHash }),
+      // passes only when above 1, so journals written before the option still match.
+      ...(task === 'denoise' ? { sigma: o.sigma ?? 'auto', strength: o.strength ?? 1, ...((o.passes ?? 1) > 1 ? { passes: o.passes } : {}) } : { maskHash }),
       format: item.outputFormat,
       // Only what the encoder uses: quality for lossy formats, depth for PNG/TIFF.
       quality: item.outputFormat === 'png' || item.outputFormat === 'tiff' ? null : (o.quality ?? null),
@@ -514,7 +517,7 @@ export class BatchJob {
     const ctx = { signal: this.ac.signal, onEvent, tileSize: o.tileSize };
     try {
       if ((o.task ?? 'denoise') === 'denoise') {
-        const res = await denoiseRaster(r.image.raster, r.model, { ...ctx, sigma: o.sigma ?? 'auto', strength: o.strength ?? 1 });
+        const res = await denoiseRaster(r.image.raster, r.model, { ...ctx, sigma: o.sigma ?? 'auto', strength: o.strength ?? 1, passes: o.passes ?? 1 });
         return { raster: res.output, seconds: (performance.now() - t) / 1000, sigma: res.sigma };
       }
       const out = await inpaintRaster(r.image.raster, r.mask!, r.model, ctx);
@@ -716,7 +719,7 @@ export class BatchJob {
       command: o.commandLine,
       finished: new Date().toISOString(),
       settings: {
-        task: o.task ?? 'denoise', model: o.model ?? null, sigma: o.sigma ?? 'auto', strength: o.strength ?? 1, mask: o.mask ?? null, masks: o.masks ?? null,
+        task: o.task ?? 'denoise', model: o.model ?? null, sigma: o.sigma ?? 'auto', strength: o.strength ?? 1, passes: o.passes ?? 1, mask: o.mask ?? null, masks: o.masks ?? null,
         format: o.format ?? 'same', quality: o.quality ?? null, depth: o.depth ?? null, keepMetadata: o.keepMetadata ?? true,
         recursive: !!o.recursive, skipExisting: !!o.skipExisting, jobs: o.jobs ?? 1, inputs: o.inputs.map((i) => path.resolve(i)),
       },

@@ -23,6 +23,7 @@ import { FORMAT_LIST, formatFromPath } from '../image/formats.js';
 import { readImage, readMask } from '../image/io.js';
 import { type Raster } from '../image/raster.js';
 import { denoiseRaster } from '../infer/denoise.js';
+import { checkPasses } from '../infer/ensemble.js';
 import { inpaintRaster } from '../infer/inpaint.js';
 import { throwIfCancelled } from '../jobs/cancel.js';
 import { EtaEstimator } from '../jobs/eta.js';
@@ -45,6 +46,8 @@ export interface DenoiseEvalRow {
   inputPsnr: number;
   /** With `estimate`: the mean sigma the noise estimator gave the model (0-255 scale). */
   estimatedSigma?: number;
+  /** Network passes averaged (infer/ensemble.ts), when more than 1. */
+  passes?: number;
 }
 
 export interface InpaintEvalRow {
@@ -81,6 +84,8 @@ export interface DenoiseEvalOptions extends JobContext {
    * does on a photo, so the gap to the protocol's numbers is what estimation costs.
    */
   estimate?: boolean;
+  /** Network passes over turned copies, averaged (1, 2, 4, 8; default 1). */
+  passes?: number;
 }
 
 export interface InpaintEvalOptions extends JobContext {
@@ -155,6 +160,7 @@ export async function evaluateDenoise(opts: DenoiseEvalOptions): Promise<EvalRes
   if (opts.sigmas.length === 0) throw new MendError('usage', 'Give at least one noise level (--sigma 15,25,50)');
   const files = await requireImages(opts.data);
   const seed = opts.seed ?? 0;
+  const passes = checkPasses(opts.passes ?? 1);
   const set = path.basename(path.resolve(opts.data));
   const emit = opts.onEvent ?? (() => undefined);
   const acc = opts.sigmas.map(() => ({ psnr: [] as number[], ssim: [] as number[], input: [] as number[], used: [] as number[] }));
@@ -174,7 +180,7 @@ export async function evaluateDenoise(opts: DenoiseEvalOptions): Promise<EvalRes
       throwIfCancelled(opts.signal);
       const noisy = evalNoisyInput(clean, sigma, evalNoiseSeed(seed, sigma, index));
       const { output, sigma: used } = await denoiseRaster(noisy, model, {
-        sigma: opts.estimate ? 'auto' : sigma, signal: opts.signal, tileSize: opts.tileSize,
+        sigma: opts.estimate ? 'auto' : sigma, passes, signal: opts.signal, tileSize: opts.tileSize,
       });
       const out = quantize8(output);
       const p = psnr(out, clean);
@@ -198,6 +204,7 @@ export async function evaluateDenoise(opts: DenoiseEvalOptions): Promise<EvalRes
       ssim: round(mean(acc[k]!.ssim), 5),
       inputPsnr: round(mean(acc[k]!.input), 4),
       ...(opts.estimate ? { estimatedSigma: round(mean(acc[k]!.used), 3) } : {}),
+      ...(passes > 1 ? { passes } : {}),
     })),
   };
 }
@@ -315,7 +322,8 @@ export function formatEvalTable(result: EvalResult<DenoiseEvalRow> | EvalResult<
     const estimated = rows.some((r) => r.estimatedSigma !== undefined);
     const cells = rows.map((r) => [String(r.sigma), ...(estimated ? [fmt(r.estimatedSigma ?? NaN, 2)] : []),
       String(r.images), fmt(r.inputPsnr, 2), fmt(r.psnr, 2), fmt(r.ssim, 4)]);
-    return `Denoising ${set} with ${result.model} (PSNR in dB, 8-bit output${estimated ? '; the model was given the estimated sigma' : ''})\n` +
+    const passes = rows[0]?.passes ? `; ${rows[0].passes} passes averaged` : '';
+    return `Denoising ${set} with ${result.model} (PSNR in dB, 8-bit output${estimated ? '; the model was given the estimated sigma' : ''}${passes})\n` +
       table(['sigma', ...(estimated ? ['estimated'] : []), 'images', 'input PSNR', 'PSNR', 'SSIM'], cells);
   }
   const rows = (result.results as InpaintEvalRow[]).map((r) =>

@@ -4,6 +4,7 @@ import type { JobContext } from '../../shared/jobs.js';
 import { type Raster } from '../image/raster.js';
 import { estimateNoiseSigma } from '../metrics/noise-estimate.js';
 import type { LoadedModel } from '../models/store.js';
+import { checkPasses, selfEnsemble } from './ensemble.js';
 import { denoiseLumaChroma } from './luma-chroma.js';
 import { runModel } from './run-model.js';
 
@@ -12,6 +13,8 @@ export interface DenoiseOptions extends JobContext {
   sigma?: number | 'auto';
   /** 0 = input, 1 = full denoise (default). */
   strength?: number;
+  /** Network passes over turned and mirrored copies, averaged: 1 (default), 2, 4 or 8. */
+  passes?: number;
   tileSize?: number;
 }
 
@@ -39,7 +42,9 @@ export async function denoiseRaster(raster: Raster, loaded: LoadedModel, opts: D
   if (!(sigma >= 0 && sigma <= 255)) throw new MendError('usage', `--sigma must be between 0 and 255, got ${sigma}`);
   const range = loaded.card.sigmaRange;
   const clampSigma = (s: number): number => (range ? Math.min(Math.max(s, range[0]), range[1]) : s);
-  const run = (r: Raster, s: number): Promise<Raster> => runModel(loaded, r, { ...opts, noiseLevel: clampSigma(s) / 255, stage: 'denoise' });
+  const passes = checkPasses(opts.passes ?? 1);
+  const run = (r: Raster, s: number): Promise<Raster> => selfEnsemble(r, passes,
+    (t, onEvent) => runModel(loaded, t, { ...opts, onEvent, noiseLevel: clampSigma(s) / 255, stage: 'denoise' }), opts);
   // A grayscale denoiser on a colour image: luminance through the network, chroma guided by it.
   const output = loaded.card.arch.channels === 1 && raster.channels === 3
     ? await denoiseLumaChroma(raster, sigma, run, opts.signal)

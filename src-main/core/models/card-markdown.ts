@@ -23,7 +23,8 @@ export function renderCardMarkdown(card: ModelCard): string {
   if (card.eval?.length) {
     lines.push('', '## Evaluation', '', '| set | sigma / masks | images | input PSNR | PSNR | SSIM |', '|---|---|---|---|---|---|');
     for (const r of card.eval) {
-      lines.push(`| ${r.set} | ${r.sigma ?? r.masks ?? ''} | ${r.images} | ${fmt(r.inputPsnr)} | ${fmt(r.psnr)} | ${fmt(r.ssim, 4)} |`);
+      const passes = r.passes ? ` (${r.passes} passes)` : '';
+      lines.push(`| ${r.set} | ${r.sigma ?? r.masks ?? ''}${passes} | ${r.images} | ${fmt(r.inputPsnr)} | ${fmt(r.psnr)} | ${fmt(r.ssim, 4)} |`);
     }
   }
   return lines.join('\n') + '\n';

@@ -29,6 +29,8 @@ export interface EvalRow {
   psnr: number;
   ssim?: number;
   inputPsnr?: number;
+  /** Denoisers: network passes over turned copies averaged (mend eval --passes), when more than 1. */
+  passes?: number;
 }
 
 export interface ModelCard {

@@ -26,6 +26,8 @@ export interface BatchForm {
   sigmaMode: 'auto' | 'manual';
   /** 0-255 scale. */
   sigma: number;
+  /** Network passes over turned copies, averaged: 1, 2, 4 or 8. */
+  passes: number;
   format: BatchFormat;
   quality: number;
   depth: 'same' | 8 | 16;
@@ -43,6 +45,7 @@ export const DEFAULT_BATCH_FORM: BatchForm = {
   strength: 1,
   sigmaMode: 'auto',
   sigma: 25,
+  passes: 1,
   format: 'same',
   quality: 92,
   depth: 'same',
@@ -66,6 +69,7 @@ export function restoreBatchForm(saved: unknown): BatchForm {
   if (typeof s.strength === 'number' && s.strength >= 0 && s.strength <= 1) f.strength = s.strength;
   if (s.sigmaMode === 'auto' || s.sigmaMode === 'manual') f.sigmaMode = s.sigmaMode;
   if (typeof s.sigma === 'number' && s.sigma > 0 && s.sigma <= 255) f.sigma = s.sigma;
+  if (s.passes === 1 || s.passes === 2 || s.passes === 4 || s.passes === 8) f.passes = s.passes;
   if (typeof s.format === 'string' && (BATCH_FORMATS as readonly string[]).includes(s.format)) f.format = s.format as BatchFormat;
   if (typeof s.quality === 'number' && Number.isInteger(s.quality) && s.quality >= 1 && s.quality <= 100) f.quality = s.quality;
   if (s.depth === 'same' || s.depth === 8 || s.depth === 16) f.depth = s.depth;
@@ -126,6 +130,7 @@ export function buildBatchSpec(form: BatchForm, inputs: BatchInputs): SpecResult
   if (form.task === 'denoise') {
     spec.sigma = form.sigmaMode === 'auto' ? 'auto' : form.sigma;
     spec.strength = form.strength;
+    if (form.passes > 1) spec.passes = form.passes;
   } else {
     spec.mask = inputs.mask;
   }

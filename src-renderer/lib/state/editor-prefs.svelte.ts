@@ -18,6 +18,8 @@ export interface EditorPrefs {
   damage: DamageKind;
   sigmaMode: 'auto' | 'manual';
   manualSigma: number;
+  /** Denoise passes (network over turned copies, averaged): 1, 2, 4 or 8. */
+  passes: number;
   morphRadius: number;
   split: number;
 }
@@ -33,6 +35,7 @@ export const DEFAULT_PREFS: EditorPrefs = {
   damage: 'scratches',
   sigmaMode: 'auto',
   manualSigma: 25,
+  passes: 1,
   morphRadius: 4,
   split: 0.5,
 };
@@ -47,6 +50,7 @@ function load(): EditorPrefs {
       const d = (DEFAULT_PREFS as unknown as Record<string, unknown>)[k];
       if (d !== undefined && typeof v === typeof d && v !== null) merged[k] = v;
     }
+    if (![1, 2, 4, 8].includes(merged.passes as number)) merged.passes = DEFAULT_PREFS.passes;
     return merged as unknown as EditorPrefs;
   } catch {
     return structuredClone(DEFAULT_PREFS);

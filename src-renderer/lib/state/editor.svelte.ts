@@ -327,9 +327,9 @@ async function measure(s: Session, parent: Version, image: ImageId): Promise<Pic
   return { metrics, maskMetrics };
 }
 
-export async function denoise(s: Session, model: string | undefined, sigma: number | 'auto'): Promise<Version | undefined> {
+export async function denoise(s: Session, model: string | undefined, sigma: number | 'auto', passes = 1): Promise<Version | undefined> {
   const input = currentVersion(s);
-  const r = await runJob('denoise', s, `Denoising ${s.original.name}`, { type: 'denoise', image: input.image.id, model, sigma });
+  const r = await runJob('denoise', s, `Denoising ${s.original.name}`, { type: 'denoise', image: input.image.id, model, sigma, passes });
   if (!r) return undefined;
   const m = await measure(s, input, r.image.id);
   return addVersion(s, {
@@ -337,7 +337,7 @@ export async function denoise(s: Session, model: string | undefined, sigma: numb
     image: r.image,
     parent: input.key,
     title: 'Denoised',
-    detail: `${modelName(r.model)} · ${formatSigma(r.sigma)}${r.estimated ? ' (estimated)' : ''} · ${r.seconds.toFixed(1)} s`,
+    detail: `${modelName(r.model)} · ${formatSigma(r.sigma)}${r.estimated ? ' (estimated)' : ''}${passes > 1 ? ` · ${passes} passes` : ''} · ${r.seconds.toFixed(1)} s`,
     strength: 1,
     ...m,
   });

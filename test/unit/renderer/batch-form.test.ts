@@ -9,18 +9,18 @@ const form = (over: Partial<BatchForm> = {}): BatchForm => ({ ...DEFAULT_BATCH_F
 
 describe('buildBatchSpec', () => {
   it('maps a denoise batch over workspace images and folders', () => {
-    const r = buildBatchSpec(form({ folders: ['/data/in'], recursive: true, sigmaMode: 'manual', sigma: 30, strength: 0.7, format: 'jpeg', quality: 85 }), { images: ['a', 'b'] });
+    const r = buildBatchSpec(form({ folders: ['/data/in'], recursive: true, sigmaMode: 'manual', sigma: 30, strength: 0.7, passes: 4, format: 'jpeg', quality: 85 }), { images: ['a', 'b'] });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.spec).toEqual({
       type: 'batch', task: 'denoise', images: ['a', 'b'], paths: ['/data/in'], recursive: true,
-      sigma: 30, strength: 0.7, format: 'jpeg', quality: 85, keepMetadata: true, skipExisting: false,
+      sigma: 30, strength: 0.7, passes: 4, format: 'jpeg', quality: 85, keepMetadata: true, skipExisting: false,
     });
   });
   it('auto sigma, same format, output folder, 16 bits to PNG', () => {
     const r = buildBatchSpec(form({ outMode: 'folder', outDir: ' /data/out ', format: 'png', depth: 16, model: 'm1' }), { images: ['a'] });
     expect(r.ok && r.spec).toMatchObject({ sigma: 'auto', outDir: '/data/out', format: 'png', depth: 16, model: 'm1' });
-    expect(r.ok && 'quality' in r.spec).toBe(false);
+    expect(r.ok && ('quality' in r.spec || 'passes' in r.spec)).toBe(false); // one pass: the engine's default
   });
   it('inpaint takes the mask and no denoise settings', () => {
     const r = buildBatchSpec(form({ task: 'inpaint' }), { images: ['a'], mask: 'm' });
@@ -56,7 +56,9 @@ describe('buildBatchSpec', () => {
 
 describe('restoreBatchForm', () => {
   it('falls back field by field on damaged settings', () => {
-    const f = restoreBatchForm({ task: 'inpaint', quality: 'high', format: 'gif', folders: ['/a', 3, ''], strength: 2, depth: 16 });
+    const f = restoreBatchForm({ task: 'inpaint', quality: 'high', format: 'gif', folders: ['/a', 3, ''], strength: 2, depth: 16, passes: 3 });
+    expect(f.passes).toBe(1);
+    expect(restoreBatchForm({ passes: 8 }).passes).toBe(8);
     expect(f.task).toBe('inpaint');
     expect(f.quality).toBe(DEFAULT_BATCH_FORM.quality);
     expect(f.format).toBe('same');

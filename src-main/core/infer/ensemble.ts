@@ -1,0 +1,99 @@
+/**
+ * Geometric self-ensemble ("passes"): the network runs on rotated and mirrored copies of the
+ * image and the outputs, turned back, are averaged. Noise is the same in every orientation but a
+ * network's mistakes are not, so the average is cleaner: on Set12, gray-unet gains about 0.1 dB
+ * with 2 passes, 0.15 with 4 and 0.17 with 8 (README, "Passes"), at that many times the time.
+ */
+import { MendError } from '../../shared/errors.js';
+import { throwIfCancelled } from '../jobs/cancel.js';
+import type { ProgressSink } from '../../shared/jobs.js';
+import type { Raster } from '../image/raster.js';
+
+export const PASS_COUNTS: readonly number[] = [1, 2, 4, 8];
+
+export function checkPasses(passes: number): number {
+  if (!PASS_COUNTS.includes(passes)) throw new MendError('usage', `--passes must be 1, 2, 4 or 8, got ${passes}`);
+  return passes;
+}
+
+/**
+ * Orientation t (0-7): quarter turns clockwise t % 4, after a left-right mirror when t >= 4.
+ * Returns, for each pixel of the turned image, the index of the source pixel it comes from, and
+ * the turned image's size.
+ */
+export function orientationMap(width: number, height: number, t: number): { map: Uint32Array; width: number; height: number } {
+  const turns = t % 4;
+  const mirror = t >= 4;
+  const ow = turns % 2 ? height : width;
+  const oh = turns % 2 ? width : height;
+  const map = new Uint32Array(width * height);
+  for (let y = 0; y < oh; y++) {
+    for (let x = 0; x < ow; x++) {
+      // Undo the turns: each clockwise quarter turn took (sx, sy) of a w x h image to (h-1-sy, sx).
+      let sx = x;
+      let sy = y;
+      let w = ow;
+      let h = oh;
+      for (let k = 0; k < turns; k++) {
+        const px = sy;
+        const py = w - 1 - sx;
+        sx = px;
+        sy = py;
+        [w, h] = [h, w];
+      }
+      if (mirror) sx = width - 1 - sx;
+      map[y * ow + x] = sy * width + sx;
+    }
+  }
+  return { map, width: ow, height: oh };
+}
+
+/** The raster seen in orientation t (the map from orientationMap). */
+function gather(r: Raster, map: Uint32Array, width: number, height: number): Raster {
+  const c = r.channels;
+  const data = new Float32Array(r.data.length);
+  for (let i = 0; i < map.length; i++) for (let k = 0; k < c; k++) data[i * c + k] = r.data[map[i]! * c + k]!;
+  return { width, height, channels: c, data };
+}
+
+/** Progress of one pass as a share of all passes. */
+function passProgress(sink: ProgressSink | undefined, pass: number, passes: number): ProgressSink | undefined {
+  if (!sink || passes === 1) return sink;
+  return (e) => {
+    if (e.type !== 'progress') return sink(e);
+    const frac = e.total > 0 ? e.done / e.total : 0;
+    // The remaining passes take about as long as this one will in all.
+    const passSeconds = e.etaSeconds !== undefined && frac >= 0.05 ? e.etaSeconds / (1 - frac) : undefined;
+    sink({
+      ...e,
+      done: Math.round((pass + frac) * 1000),
+      total: passes * 1000,
+      etaSeconds: e.etaSeconds === undefined ? undefined : e.etaSeconds + (passSeconds ?? 0) * (passes - pass - 1),
+      detail: `pass ${pass + 1} of ${passes}`,
+    });
+  };
+}
+
+/**
+ * Runs `run` on `passes` orientations of the raster (1: as is) and averages the outputs turned
+ * back. `run` gets a progress sink scaled to its share of the whole.
+ */
+export async function selfEnsemble(
+  raster: Raster,
+  passes: number,
+  run: (r: Raster, onEvent?: ProgressSink) => Promise<Raster>,
+  opts: { signal?: AbortSignal; onEvent?: ProgressSink } = {},
+): Promise<Raster> {
+  checkPasses(passes);
+  if (passes === 1) return run(raster, opts.onEvent);
+  const sum = new Float32Array(raster.data.length);
+  const c = raster.channels;
+  for (let t = 0; t < passes; t++) {
+    throwIfCancelled(opts.signal);
+    const { map, width, height } = orientationMap(raster.width, raster.height, t);
+    const out = await run(t === 0 ? raster : gather(raster, map, width, height), passProgress(opts.onEvent, t, passes));
+    for (let i = 0; i < map.length; i++) for (let k = 0; k < c; k++) sum[map[i]! * c + k] += out.data[i * c + k]!;
+  }
+  for (let i = 0; i < sum.length; i++) sum[i] /= passes;
+  return { width: raster.width, height: raster.height, channels: c, data: sum };
+}
