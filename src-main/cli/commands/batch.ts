@@ -15,7 +15,8 @@ export const batchHelp = `mend batch IN... -o OUTDIR [--recursive] [--task denoi
   --model ID|PATH      model (default: the registry default for each image's kind)
   --sigma N|auto       denoise: noise level 0-255 (default auto, per image)
   --strength S         denoise: 0 = keep the input, 1 = full denoise (default 1)
-  --passes 1|2|4|8     denoise: average the network over turned copies, N times the time (default 1)
+  --passes 1|2|4|8     denoise: average the network over turned copies (on colour, plus one pass
+                       per colour plane): cleaner, N (N+2) times the time (default 1)
   --mask M.png         inpaint: one mask for every image (e.g. a sensor dust spot)
   --masks DIR          inpaint: one mask per image, matched by file name without extension
   --format same|jpeg|png|tiff|webp|avif   output format (default same as each input)

@@ -60,8 +60,9 @@ export const denoiseHelp = `mend denoise IN [-o OUT] [--model ID] [--sigma N|aut
   brightness and cleans the colour along the brightness edges.
   --sigma N|auto       noise level on the 0-255 scale (default auto: estimated from the image)
   --strength S         0 = keep the input, 1 = full denoise (default 1)
-  --passes N           run the network on N turned/mirrored copies and average them: a little
-                       cleaner (about +0.1 dB at 2, +0.17 at 8), N times the time (default 1)
+  --passes N           run the network on N turned/mirrored copies and average them (and, on
+                       a colour photo, once more on each colour plane): cleaner, about N times
+                       the time, N+2 on colour (1, 2, 4 or 8; default 1)
 ${OUTPUT_HELP}`;
 
 export async function denoiseCommand(argv: string[], ctx: CommandContext): Promise<number> {

@@ -4,7 +4,7 @@ import type { JobContext } from '../../shared/jobs.js';
 import { type Raster } from '../image/raster.js';
 import { estimateNoiseSigma } from '../metrics/noise-estimate.js';
 import type { LoadedModel } from '../models/store.js';
-import { checkPasses, selfEnsemble } from './ensemble.js';
+import { checkPasses, selfEnsemble, shareProgress } from './ensemble.js';
 import { denoiseLumaChroma } from './luma-chroma.js';
 import { runModel } from './run-model.js';
 
@@ -13,7 +13,10 @@ export interface DenoiseOptions extends JobContext {
   sigma?: number | 'auto';
   /** 0 = input, 1 = full denoise (default). */
   strength?: number;
-  /** Network passes over turned and mirrored copies, averaged: 1 (default), 2, 4 or 8. */
+  /**
+   * Network passes over turned and mirrored copies, averaged: 1 (default), 2, 4 or 8. Above 1, a
+   * grey model on a colour photo also makes one pass on each colour plane (2 passes more).
+   */
   passes?: number;
   tileSize?: number;
 }
@@ -43,11 +46,19 @@ export async function denoiseRaster(raster: Raster, loaded: LoadedModel, opts: D
   const range = loaded.card.sigmaRange;
   const clampSigma = (s: number): number => (range ? Math.min(Math.max(s, range[0]), range[1]) : s);
   const passes = checkPasses(opts.passes ?? 1);
-  const run = (r: Raster, s: number): Promise<Raster> => selfEnsemble(r, passes,
-    (t, onEvent) => runModel(loaded, t, { ...opts, onEvent, noiseLevel: clampSigma(s) / 255, stage: 'denoise' }), opts);
-  // A grayscale denoiser on a colour image: luminance through the network, chroma guided by it.
-  const output = loaded.card.arch.channels === 1 && raster.channels === 3
-    ? await denoiseLumaChroma(raster, sigma, run, opts.signal)
+  // A grayscale denoiser on a colour image: luminance through the network, chroma guided by it
+  // (and with more than one pass, also through the network).
+  const luminanceRoute = loaded.card.arch.channels === 1 && raster.channels === 3;
+  const chromaPasses = luminanceRoute && passes > 1 ? 2 : 0;
+  const total = passes + chromaPasses;
+  const once = (r: Raster, s: number, onEvent = opts.onEvent): Promise<Raster> =>
+    runModel(loaded, r, { ...opts, onEvent, noiseLevel: clampSigma(s) / 255, stage: 'denoise' });
+  const run = (r: Raster, s: number): Promise<Raster> =>
+    selfEnsemble(r, passes, (t, onEvent) => once(t, s, onEvent), { signal: opts.signal, onEvent: shareProgress(opts.onEvent, 0, passes, total) });
+  const chroma = (r: Raster, s: number, k: number): Promise<Raster> =>
+    once(r, s, shareProgress(opts.onEvent, passes + k, 1, total, `colour plane ${k + 1} of 2`));
+  const output = luminanceRoute
+    ? await denoiseLumaChroma(raster, sigma, run, opts.signal, chromaPasses ? chroma : undefined)
     : await run(raster, sigma);
   return { output: blendStrength(raster, output, strength), sigma, estimated };
 }

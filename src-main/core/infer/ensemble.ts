@@ -56,20 +56,22 @@ function gather(r: Raster, map: Uint32Array, width: number, height: number): Ras
   return { width, height, channels: c, data };
 }
 
-/** Progress of one pass as a share of all passes. */
-function passProgress(sink: ProgressSink | undefined, pass: number, passes: number): ProgressSink | undefined {
-  if (!sink || passes === 1) return sink;
+/**
+ * Progress of a part of a job (passes [start, start + count) of `total` equal passes) as a share
+ * of the whole; the passes after it are taken to last as long as this part's do.
+ */
+export function shareProgress(sink: ProgressSink | undefined, start: number, count: number, total: number, detail?: string): ProgressSink | undefined {
+  if (!sink || total === count) return sink;
   return (e) => {
     if (e.type !== 'progress') return sink(e);
     const frac = e.total > 0 ? e.done / e.total : 0;
-    // The remaining passes take about as long as this one will in all.
-    const passSeconds = e.etaSeconds !== undefined && frac >= 0.05 ? e.etaSeconds / (1 - frac) : undefined;
+    const partSeconds = e.etaSeconds !== undefined && frac >= 0.05 ? e.etaSeconds / (1 - frac) : undefined;
     sink({
       ...e,
-      done: Math.round((pass + frac) * 1000),
-      total: passes * 1000,
-      etaSeconds: e.etaSeconds === undefined ? undefined : e.etaSeconds + (passSeconds ?? 0) * (passes - pass - 1),
-      detail: `pass ${pass + 1} of ${passes}`,
+      done: Math.round((start + frac * count) * 1000),
+      total: total * 1000,
+      etaSeconds: e.etaSeconds === undefined ? undefined : e.etaSeconds + ((partSeconds ?? 0) * (total - start - count)) / count,
+      ...(detail ? { detail } : {}),
     });
   };
 }
@@ -91,7 +93,7 @@ export async function selfEnsemble(
   for (let t = 0; t < passes; t++) {
     throwIfCancelled(opts.signal);
     const { map, width, height } = orientationMap(raster.width, raster.height, t);
-    const out = await run(t === 0 ? raster : gather(raster, map, width, height), passProgress(opts.onEvent, t, passes));
+    const out = await run(t === 0 ? raster : gather(raster, map, width, height), shareProgress(opts.onEvent, t, 1, passes, `pass ${t + 1} of ${passes}`));
     for (let i = 0; i < map.length; i++) for (let k = 0; k < c; k++) sum[map[i]! * c + k] += out.data[i * c + k]!;
   }
   for (let i = 0; i < sum.length; i++) sum[i] /= passes;

@@ -78,15 +78,28 @@ export function chromaFilterParams(sigma: number): GuidedFilterOptions {
 }
 
 /**
+ * With a network pass on each chroma plane too, the share of the network's chroma in the result
+ * (the rest from the guided filter; their errors differ, so the blend beats both). Fitted on 16
+ * images of the colour training set: 0.7 was best or within 0.01 dB of it at sigma 15, 25 and
+ * 50 (0.5: 0.03-0.07 dB less; the network alone: 0.02-0.05 less).
+ */
+export const CHROMA_NETWORK_WEIGHT = 0.7;
+
+/** A network pass on one plane: the plane, its noise std (0-255 scale), its index among the chroma planes. */
+export type PlaneDenoiser = (plane: Raster, planeSigma: number, index: number) => Promise<Raster>;
+
+/**
  * Denoises an RGB raster with noise std `sigma` (0-255 scale): `denoiseLuma` gets the
  * luminance plane and its noise std (0-255 scale) and returns it denoised; the chroma planes are
- * guided-filtered by that result.
+ * guided-filtered by that result. With `denoiseChroma`, each chroma plane (offset by 0.5 into the
+ * network's range) also goes through the network, blended with the filter's result.
  */
 export async function denoiseLumaChroma(
   raster: Raster,
   sigma: number,
   denoiseLuma: (luma: Raster, lumaSigma: number) => Promise<Raster>,
   signal?: AbortSignal,
+  denoiseChroma?: PlaneDenoiser,
 ): Promise<Raster> {
   const { width, height } = raster;
   const planes = toOpponent(raster);
@@ -97,6 +110,17 @@ export async function denoiseLumaChroma(
   // Each chroma plane's noise variance: colour edges the luminance lacks are given back.
   const s = sigma / 255;
   const noiseVariances = [(s * U_NOISE_SCALE) ** 2, (s * V_NOISE_SCALE) ** 2];
-  const [u, v] = guidedFilter(y, [planes.u, planes.v], width, height, { ...chromaFilterParams(sigma), noiseVariances });
-  return fromOpponent({ y, u: u!, v: v! }, width, height);
+  const filtered = guidedFilter(y, [planes.u, planes.v], width, height, { ...chromaFilterParams(sigma), noiseVariances });
+  if (denoiseChroma) {
+    const scales = [U_NOISE_SCALE, V_NOISE_SCALE];
+    for (const [k, plane] of [planes.u, planes.v].entries()) {
+      throwIfCancelled(signal);
+      const shifted = plane.map((c) => c + 0.5);
+      const net = (await denoiseChroma({ width, height, channels: 1, data: shifted }, sigma * scales[k]!, k)).data;
+      const out = filtered[k]!;
+      const w = CHROMA_NETWORK_WEIGHT;
+      for (let i = 0; i < out.length; i++) out[i] = w * (net[i]! - 0.5) + (1 - w) * out[i]!;
+    }
+  }
+  return fromOpponent({ y, u: filtered[0]!, v: filtered[1]! }, width, height);
 }

@@ -120,4 +120,17 @@ describe('passes with the default grey denoiser', () => {
     // About +0.04 dB on this small synthetic scene (+0.15 on Set12); turned-back errors would cost dBs.
     expect(psnr(four, clean) - psnr(one, clean)).toBeGreaterThan(0.02);
   });
+
+  it('on a colour photo, one progress bar runs over the luminance passes and the two colour planes', async () => {
+    const model = await resolveModel(undefined, 'denoise', 3);
+    const noisy = addNoise(naturalImage(96, 64, 3, 43), { kind: 'gaussian', sigma: 20 }, new Rng(44));
+    const events: JobEvent[] = [];
+    await denoiseRaster(noisy, model, { sigma: 20, passes: 2, onEvent: (e) => events.push(e) });
+    const progress = events.flatMap((e) => (e.type === 'progress' ? [e] : []));
+    const fractions = progress.map((e) => e.done / e.total);
+    expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]!)).toBe(true);
+    expect(fractions.at(-1)).toBe(1);
+    expect(progress.every((e) => e.total === 4000)).toBe(true); // 2 luminance passes + 2 colour planes
+    expect(progress.map((e) => e.detail)).toEqual(expect.arrayContaining(['pass 2 of 2', 'colour plane 2 of 2']));
+  });
 });

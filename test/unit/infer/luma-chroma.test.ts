@@ -5,7 +5,8 @@ import { addNoise } from '../../../src-main/core/corrupt/noise.js';
 import { Rng } from '../../../src-main/core/corrupt/rng.js';
 import { denoiseRaster } from '../../../src-main/core/infer/denoise.js';
 import { boxMean, guidedFilter } from '../../../src-main/core/infer/guided-filter.js';
-import { fromOpponent, toOpponent } from '../../../src-main/core/infer/luma-chroma.js';
+import { CHROMA_NETWORK_WEIGHT, denoiseLumaChroma, fromOpponent, toOpponent } from '../../../src-main/core/infer/luma-chroma.js';
+import type { Raster } from '../../../src-main/core/image/raster.js';
 import { psnr } from '../../../src-main/core/metrics/psnr.js';
 import { resolveModel } from '../../../src-main/core/models/registry.js';
 import type { LoadedModel } from '../../../src-main/core/models/store.js';
@@ -214,6 +215,36 @@ describe('a grayscale denoiser on a colour image', () => {
     expect(psnr(output, clean) - psnr(noisy, clean)).toBeGreaterThan(10);
     const before = (await denoiseRaster(noisy, colour, { sigma: 25 })).output;
     expect(psnr(output, clean) - psnr(before, clean)).toBeGreaterThan(1);
+  });
+
+  it('with a chroma pass, blends the network\'s chroma with the filter\'s, each plane with its own noise level', async () => {
+    const clean = naturalImage(64, 48, 3, 31);
+    const noisy = addNoise(clean, { kind: 'gaussian', sigma: 20 }, new Rng(32));
+    const same = async (r: Raster): Promise<Raster> => r;
+    const filtered = toOpponent(await denoiseLumaChroma(noisy, 20, same));
+    // A stand-in network that returns every chroma plane as a flat 0.5 (chroma 0 once shifted back).
+    const seen: [number, number, number][] = [];
+    const flat = async (r: Raster, s: number, k: number): Promise<Raster> => {
+      seen.push([k, s, r.data.reduce((a, b) => a + b, 0) / r.data.length]);
+      return { ...r, data: new Float32Array(r.data.length).fill(0.5) };
+    };
+    const blended = toOpponent(await denoiseLumaChroma(noisy, 20, same, undefined, flat));
+    const k = 1 - CHROMA_NETWORK_WEIGHT;
+    for (let i = 0; i < filtered.u.length; i += 97) {
+      expect(blended.u[i]).toBeCloseTo(k * filtered.u[i]!, 5);
+      expect(blended.v[i]).toBeCloseTo(k * filtered.v[i]!, 5);
+    }
+    // (R-B)/2 carries sigma/sqrt(2), (R-2G+B)/4 sigma*sqrt(6)/4; both arrive shifted into [0,1].
+    expect(seen.map(([k, s]) => [k, +s.toFixed(3)])).toEqual([[0, 14.142], [1, 12.247]]);
+    for (const [, , mean] of seen) expect(Math.abs(mean - 0.5)).toBeLessThan(0.2);
+  });
+
+  it('more passes on a colour photo: the chroma through the network too, well above one pass', async () => {
+    const clean = naturalImage(128, 96, 3, 33);
+    const noisy = addNoise(clean, { kind: 'gaussian', sigma: 25 }, new Rng(34), { clip: false });
+    const one = (await denoiseRaster(noisy, gray, { sigma: 25 })).output;
+    const two = (await denoiseRaster(noisy, gray, { sigma: 25, passes: 2 })).output;
+    expect(psnr(two, clean) - psnr(one, clean)).toBeGreaterThan(0.2);
   });
 
   it('leaves the chroma of a noiseless image untouched at sigma 0', async () => {
