@@ -188,19 +188,23 @@ def load_export(path, net):
 
 
 def load_mend_model(folder, net):
-    """Starts from a Mend model folder's weights (model.json + weights.bin), convolutions in order."""
+    """Starts from a Mend model folder's weights (model.json + weights.bin): convolutions by name
+    where the folder names them as architectures.ts does now, else (older residual models, whose
+    layers had generated names) in order."""
     with open(os.path.join(folder, 'model.json')) as f:
         manifest = json.load(f)['weightsManifest'][0]['weights']
     data = np.fromfile(os.path.join(folder, 'weights.bin'), dtype='<f4')
-    arrays, offset = [], 0
+    arrays, offset = {}, 0
     for spec in manifest:
         n = int(np.prod(spec['shape']))
-        arrays.append(data[offset:offset + n].reshape(spec['shape']))
+        arrays[spec['name']] = data[offset:offset + n].reshape(spec['shape'])
         offset += n
     if len(arrays) != 2 * len(net.order):
         raise SystemExit(f'{folder}: {len(arrays) // 2} convolutions, this architecture has {len(net.order)}')
+    named = all(f'{name}/kernel' in arrays for name in net.order)
+    ordered = list(arrays.values())
     for i, name in enumerate(net.order):
-        kernel, bias = arrays[2 * i], arrays[2 * i + 1]
+        kernel, bias = (arrays[f'{name}/kernel'], arrays[f'{name}/bias']) if named else (ordered[2 * i], ordered[2 * i + 1])
         conv = net.convs[name]
         if tuple(kernel.shape) != tuple(conv.weight.permute(2, 3, 1, 0).shape):
             raise SystemExit(f'{folder}: convolution {i} has shape {kernel.shape}, expected {tuple(conv.weight.permute(2, 3, 1, 0).shape)}')
