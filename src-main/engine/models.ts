@@ -13,7 +13,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelDetails, ModelSummary } from '../shared/api.js';
 import type { ModelCard } from '../core/models/card.js';
-import { forgetModel, listModels, readRegistry, userModelsDir, type ModelEntry } from '../core/models/registry.js';
+import { defaultChannels, forgetModel, listModels, readRegistry, userModelsDir, type ModelEntry } from '../core/models/registry.js';
 import { loadModelFolder, readCard, saveCard } from '../core/models/store.js';
 import { EngineError } from './errors.js';
 import { newId } from './layout.js';
@@ -70,10 +70,8 @@ export async function checkModelId(model: unknown): Promise<string | undefined> 
 }
 
 export function summaryOf(m: ModelEntry): ModelSummary {
-  const defaults = readRegistry().defaults;
   const c = m.card;
-  const task = defaults[c.task];
-  const defaultFor = m.source !== 'shipped' || !task ? [] : [...(task.gray === m.id ? [1] : []), ...(task.color === m.id ? [3] : [])];
+  const defaultFor = m.source === 'shipped' ? defaultChannels(readRegistry(), c.task, m.id) : [];
   return {
     id: m.id,
     name: c.name || m.id,

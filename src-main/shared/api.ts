@@ -573,6 +573,9 @@ export interface MendApi {
   exportModel(id: string): Promise<string>;
 }
 
+/** The denoise pass counts offered (core/infer/ensemble.ts): 1, or 2, 4 or 8 turned copies averaged. */
+export const PASS_COUNTS: readonly number[] = [1, 2, 4, 8];
+
 /** Upload and request limits shared by server and renderer. */
 export const LIMITS = {
   /** Largest single upload (bytes). */

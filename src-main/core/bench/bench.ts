@@ -27,7 +27,7 @@ import { inpaintRaster } from '../infer/inpaint.js';
 import { throwIfCancelled, yieldToEventLoop } from '../jobs/cancel.js';
 import { buildModel, flopsPerPixel, inputChannels, sizeMultiple, type ArchSpec } from '../models/architectures.js';
 import type { ModelTask } from '../models/card.js';
-import { readRegistry, resolveModel, shippedModelsDir } from '../models/registry.js';
+import { defaultChannels, readRegistry, resolveModel, shippedModelsDir } from '../models/registry.js';
 import { loadModelFolder, modelToOnnx, type LoadedModel } from '../models/store.js';
 import { backendStatus, describeBackend } from '../runtime/backend.js';
 import { describeRuntime, inferenceRuntime, withRuntime, type RuntimeName } from '../runtime/inference.js';
@@ -325,8 +325,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       notes.push(`inference ${entry.id}: ${e.message}`);
       continue;
     }
-    const kinds = new Set([loaded.card.channels]);
-    for (const d of DEFAULTS) if (registry.defaults[d.task]?.[d.kind] === entry.id) kinds.add(d.kind === 'gray' ? 1 : 3);
+    const kinds = new Set([loaded.card.channels, ...defaultChannels(registry, loaded.card.task, entry.id)]);
     stage(`inference ${loaded.card.id} ${size}x${size}`, i, entries.length);
     for (const channels of [...kinds].sort((a, b) => b - a)) {
       inference.push({ ...(await timeInference(loaded, size, opts.signal, channels)), isDefault: defaultIds.has(entry.id) });

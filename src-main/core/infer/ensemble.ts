@@ -6,10 +6,9 @@
  */
 import { MendError } from '../../shared/errors.js';
 import { throwIfCancelled } from '../jobs/cancel.js';
+import { PASS_COUNTS } from '../../shared/api.js';
 import type { ProgressSink } from '../../shared/jobs.js';
 import type { Raster } from '../image/raster.js';
-
-export const PASS_COUNTS: readonly number[] = [1, 2, 4, 8];
 
 export function checkPasses(passes: number): number {
   if (!PASS_COUNTS.includes(passes)) throw new MendError('usage', `--passes must be 1, 2, 4 or 8, got ${passes}`);

@@ -21,8 +21,7 @@ import { type GuidedFilterOptions, guidedFilter } from './guided-filter.js';
 /** Noise std of the luminance plane Y = (R+G+B)/3 per unit of RGB noise std. */
 export const LUMA_NOISE_SCALE = 1 / Math.sqrt(3);
 /** The same for the chroma planes (R-B)/2 and (R-2G+B)/4. */
-const U_NOISE_SCALE = 1 / Math.SQRT2;
-const V_NOISE_SCALE = Math.sqrt(6) / 4;
+const CHROMA_NOISE_SCALES = [1 / Math.SQRT2, Math.sqrt(6) / 4];
 
 export interface OpponentPlanes {
   /** (R+G+B)/3 */
@@ -109,14 +108,13 @@ export async function denoiseLumaChroma(
   if (!(sigma > 0)) return fromOpponent({ ...planes, y }, width, height);
   // Each chroma plane's noise variance: colour edges the luminance lacks are given back.
   const s = sigma / 255;
-  const noiseVariances = [(s * U_NOISE_SCALE) ** 2, (s * V_NOISE_SCALE) ** 2];
+  const noiseVariances = CHROMA_NOISE_SCALES.map((k) => (s * k) ** 2);
   const filtered = guidedFilter(y, [planes.u, planes.v], width, height, { ...chromaFilterParams(sigma), noiseVariances });
   if (denoiseChroma) {
-    const scales = [U_NOISE_SCALE, V_NOISE_SCALE];
     for (const [k, plane] of [planes.u, planes.v].entries()) {
       throwIfCancelled(signal);
       const shifted = plane.map((c) => c + 0.5);
-      const net = (await denoiseChroma({ width, height, channels: 1, data: shifted }, sigma * scales[k]!, k)).data;
+      const net = (await denoiseChroma({ width, height, channels: 1, data: shifted }, sigma * CHROMA_NOISE_SCALES[k]!, k)).data;
       const out = filtered[k]!;
       const w = CHROMA_NETWORK_WEIGHT;
       for (let i = 0; i < out.length; i++) out[i] = w * (net[i]! - 0.5) + (1 - w) * out[i]!;

@@ -83,6 +83,12 @@ export async function listModels(): Promise<ModelEntry[]> {
   return [...shipped, ...(await userEntries())];
 }
 
+/** Channel counts (1 grey, 3 colour) of the images the registry uses `id` for as its `task` default. */
+export function defaultChannels(registry: RegistryFile, task: ModelTask, id: string): number[] {
+  const d = registry.defaults[task];
+  return [...(d?.gray === id ? [1] : []), ...(d?.color === id ? [3] : [])];
+}
+
 export function defaultModelId(task: ModelTask, channels: number): string | undefined {
   const d = readRegistry().defaults[task];
   return channels === 1 ? (d?.gray ?? d?.color) : (d?.color ?? d?.gray);

@@ -3,7 +3,7 @@
  * form -> BatchJobSpec with validation, and folding job events into what the page shows.
  * No runes, so it is unit-tested; the page keeps these objects in $state.
  */
-import type { BatchJobSpec, BatchResult, ImageId, JobStreamEvent } from '../../../src-main/shared/api.js';
+import { PASS_COUNTS, type BatchJobSpec, type BatchResult, type ImageId, type JobStreamEvent } from '../../../src-main/shared/api.js';
 import { formatDuration } from './format.js';
 
 export const BATCH_FORMATS = ['same', 'jpeg', 'png', 'tiff', 'webp', 'avif'] as const;
@@ -69,7 +69,7 @@ export function restoreBatchForm(saved: unknown): BatchForm {
   if (typeof s.strength === 'number' && s.strength >= 0 && s.strength <= 1) f.strength = s.strength;
   if (s.sigmaMode === 'auto' || s.sigmaMode === 'manual') f.sigmaMode = s.sigmaMode;
   if (typeof s.sigma === 'number' && s.sigma > 0 && s.sigma <= 255) f.sigma = s.sigma;
-  if (s.passes === 1 || s.passes === 2 || s.passes === 4 || s.passes === 8) f.passes = s.passes;
+  if (typeof s.passes === 'number' && PASS_COUNTS.includes(s.passes)) f.passes = s.passes;
   if (typeof s.format === 'string' && (BATCH_FORMATS as readonly string[]).includes(s.format)) f.format = s.format as BatchFormat;
   if (typeof s.quality === 'number' && Number.isInteger(s.quality) && s.quality >= 1 && s.quality <= 100) f.quality = s.quality;
   if (s.depth === 'same' || s.depth === 8 || s.depth === 16) f.depth = s.depth;

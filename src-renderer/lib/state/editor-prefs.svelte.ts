@@ -4,6 +4,7 @@
  * settings.svelte.ts: damaged or unknown stored values fall back to the defaults.
  */
 import type { DamageKind, NoiseKind } from '../api';
+import { PASS_COUNTS } from '../../../src-main/shared/api.js';
 
 const KEY = 'mend.editor.v1';
 
@@ -50,7 +51,7 @@ function load(): EditorPrefs {
       const d = (DEFAULT_PREFS as unknown as Record<string, unknown>)[k];
       if (d !== undefined && typeof v === typeof d && v !== null) merged[k] = v;
     }
-    if (![1, 2, 4, 8].includes(merged.passes as number)) merged.passes = DEFAULT_PREFS.passes;
+    if (!PASS_COUNTS.includes(merged.passes as number)) merged.passes = DEFAULT_PREFS.passes;
     return merged as unknown as EditorPrefs;
   } catch {
     return structuredClone(DEFAULT_PREFS);
