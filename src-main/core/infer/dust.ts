@@ -23,6 +23,7 @@ import { MendError } from '../../shared/errors.js';
 import type { JobContext } from '../../shared/jobs.js';
 import { throwIfCancelled, yieldToEventLoop } from '../jobs/cancel.js';
 import { type Raster } from '../image/raster.js';
+import { boxDown } from '../image/resample.js';
 import { growMask } from './anomaly.js';
 
 export interface DustOptions extends JobContext {
@@ -81,25 +82,6 @@ function luminance(r: Raster): Float32Array {
   const c = r.channels;
   for (let i = 0; i < n; i++) out[i] = 0.299 * r.data[i * c]! + 0.587 * r.data[i * c + 1]! + 0.114 * r.data[i * c + 2]!;
   return out;
-}
-
-/** Box average down by an integer factor (partial blocks at the edges averaged over what they hold). */
-function downsample(src: Float32Array, w: number, h: number, f: number): { data: Float32Array; w: number; h: number } {
-  if (f === 1) return { data: src, w, h };
-  const ow = Math.ceil(w / f);
-  const oh = Math.ceil(h / f);
-  const sum = new Float32Array(ow * oh);
-  const cnt = new Uint16Array(ow * oh);
-  for (let y = 0; y < h; y++) {
-    const oy = Math.floor(y / f) * ow;
-    for (let x = 0; x < w; x++) {
-      const o = oy + Math.floor(x / f);
-      sum[o]! += src[y * w + x]!;
-      cnt[o]!++;
-    }
-  }
-  for (let i = 0; i < sum.length; i++) sum[i]! /= cnt[i]!;
-  return { data: sum, w: ow, h: oh };
 }
 
 /**
@@ -296,7 +278,7 @@ export class ShootDefectFinder {
   }
 
   private voteDust(lumFull: Float32Array): void {
-    const { data: lum, w, h } = downsample(lumFull, this.width, this.height, this.f);
+    const { data: lum, width: w, height: h } = boxDown({ width: this.width, height: this.height, channels: 1, data: lumFull }, this.f);
     const [res, bg, r, tmp] = this.buffers as [Float32Array, Float32Array, Float32Array, Float32Array];
     // Background: a local median, wide enough that the largest spots are a minority of it, and
     // robust, so a bright object nearby does not lift it (a mean would, and the pixels around

@@ -48,7 +48,7 @@ export function orientationMap(width: number, height: number, t: number): { map:
 }
 
 /** The raster seen in orientation t (the map from orientationMap). */
-function gather(r: Raster, map: Uint32Array, width: number, height: number): Raster {
+export function gather(r: Raster, map: Uint32Array, width: number, height: number): Raster {
   const c = r.channels;
   const data = new Float32Array(r.data.length);
   for (let i = 0; i < map.length; i++) for (let k = 0; k < c; k++) data[i * c + k] = r.data[map[i]! * c + k]!;

@@ -9,6 +9,7 @@
  * the same few strip-sized buffers throughout: on a 24-megapixel photo, allocating full-size
  * planes for every box sum cost more than the arithmetic.
  */
+import { bilinearAxis } from '../image/resample.js';
 
 /**
  * Horizontal window sums of each row into `rows`, in three loops (window entering, sliding,
@@ -124,20 +125,6 @@ function downsample2(src: Float32Array, width: number, height: number, out: Floa
     if (pairs < w) out[o + pairs] = (src[r0 + width - 1]! + src[r1 + width - 1]!) * 0.5;
   }
   return out.subarray(0, w * h);
-}
-
-/** Bilinear coordinates of full-resolution pixel `i` (of `n`) in a grid `f` times coarser (of `m`). */
-function bilinearAxis(n: number, m: number, f: number): { i0: Int32Array; i1: Int32Array; t: Float32Array } {
-  const i0 = new Int32Array(n);
-  const i1 = new Int32Array(n);
-  const t = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = Math.min(m - 1, Math.max(0, (i + 0.5) / f - 0.5));
-    i0[i] = Math.floor(c);
-    i1[i] = Math.min(m - 1, i0[i]! + 1);
-    t[i] = c - i0[i]!;
-  }
-  return { i0, i1, t };
 }
 
 export interface GuidedFilterOptions {
