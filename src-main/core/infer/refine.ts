@@ -19,7 +19,7 @@ import { MendError } from '../../shared/errors.js';
 import type { JobContext } from '../../shared/jobs.js';
 import { throwIfCancelled } from '../jobs/cancel.js';
 import type { Raster } from '../image/raster.js';
-import { bilinearUp, boxDown } from '../image/resample.js';
+import { addBilinearUp, boxDown } from '../image/resample.js';
 import { gather, orientationMap } from './ensemble.js';
 
 export interface RefineLevel {
@@ -179,7 +179,8 @@ export async function refineHoles(
           const s = map[i]! * ch;
           for (let k = 0; k < ch; k++) change[s + k] = out.data[i * ch + k]! - small.data[s + k]!;
         }
-        const up = bilinearUp({ ...small, data: change }, crop.width, crop.height, level.factor);
+        const up = { ...crop, data: new Float32Array(crop.data.length) };
+        addBilinearUp(up, { ...small, data: change }, level.factor);
         for (const p of c.holes) {
           const q = (Math.floor(p / width) - c.y0) * crop.width + (p % width) - c.x0;
           for (let k = 0; k < ch; k++) next[p * ch + k] = Math.min(1, Math.max(0, filled.data[p * ch + k]! + weight[p]! * up.data[q * ch + k]!));

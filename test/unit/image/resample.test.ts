@@ -1,7 +1,7 @@
 // Box means down and bilinear back up: exact block means, partial edge blocks, and a linear ramp
 // that survives the round trip exactly away from the edges.
 import { describe, expect, it } from 'vitest';
-import { bilinearUp, boxDown } from '../../../src-main/core/image/resample.js';
+import { addBilinearUp, boxDown } from '../../../src-main/core/image/resample.js';
 import type { Raster } from '../../../src-main/core/image/raster.js';
 
 describe('boxDown', () => {
@@ -25,15 +25,17 @@ describe('boxDown', () => {
   });
 });
 
-describe('bilinearUp', () => {
+describe('addBilinearUp', () => {
   it('brings a box-averaged linear ramp back exactly, away from the clamped edges', () => {
     for (const f of [2, 4]) {
       const w = 64;
       const h = 32;
       const r: Raster = { width: w, height: h, channels: 1, data: new Float32Array(w * h) };
       for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) r.data[y * w + x] = 0.01 * x - 0.02 * y;
-      const back = bilinearUp(boxDown(r, f), w, h, f);
-      expect([back.width, back.height]).toEqual([w, h]);
+      // Added, with weight 2, onto a picture of ones: 1 + 2 * ramp.
+      const back: Raster = { width: w, height: h, channels: 1, data: new Float32Array(w * h).fill(1) };
+      addBilinearUp(back, boxDown(r, f), f, 2);
+      for (let i = 0; i < back.data.length; i++) back.data[i] = (back.data[i]! - 1) / 2;
       let worst = 0;
       for (let y = f; y < h - f; y++) for (let x = f; x < w - f; x++) worst = Math.max(worst, Math.abs(back.data[y * w + x]! - r.data[y * w + x]!));
       expect(worst).toBeLessThan(1e-5);
