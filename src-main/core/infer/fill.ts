@@ -5,6 +5,7 @@
 // resolution only hole pixels are written: known pixels stay bit-identical. O(pixels).
 import { MendError } from '../../shared/errors.js';
 import { type Raster } from '../image/raster.js';
+import { runSteps, type Steps } from '../jobs/steps.js';
 
 /** Value used when nothing at all is known. */
 const UNKNOWN_FILL = 0.5;
@@ -235,6 +236,11 @@ export function pushPullFill(raster: Raster, mask: Uint8Array): Raster {
  * (scratches / dust / blobs).
  */
 export function harmonicFill(raster: Raster, mask: Uint8Array, opts: { maxSweeps?: number; tolerance?: number } = {}): Raster {
+  return runSteps(harmonicSteps(raster, mask, opts));
+}
+
+/** harmonicFill in steps of one sweep (Steps, jobs/steps.ts). */
+function* harmonicSteps(raster: Raster, mask: Uint8Array, opts: { maxSweeps?: number; tolerance?: number } = {}): Steps<Raster> {
   const out = pushPullFill(raster, mask);
   const { width: w, height: h, channels: c } = out;
   const holes: number[] = [];
@@ -263,6 +269,7 @@ export function harmonicFill(raster: Raster, mask: Uint8Array, opts: { maxSweeps
       }
     }
     if (change < tol) break;
+    yield (sweep + 1) / maxSweeps;
   }
   return out;
 }
@@ -287,7 +294,18 @@ const FADE_TO = 12;
  * the holes' outline, not their area.
  */
 export function inpaintPrefill(raster: Raster, mask: Uint8Array, opts: { maxIterations?: number } = {}): Raster {
-  const out = harmonicFill(raster, mask);
+  return runSteps(inpaintPrefillSteps(raster, mask, opts));
+}
+
+/**
+ * inpaintPrefill in steps (Steps, jobs/steps.ts): the harmonic sweeps count as the first half of
+ * the progress, the biharmonic iterations of each channel as a share of the second.
+ */
+export function* inpaintPrefillSteps(raster: Raster, mask: Uint8Array, opts: { maxIterations?: number } = {}): Steps<Raster> {
+  const harmonic = harmonicSteps(raster, mask);
+  let part = harmonic.next();
+  for (; !part.done; part = harmonic.next()) yield 0.5 * part.value;
+  const out = part.value;
   const { width: w, height: h, channels: c } = out;
   // Window: the holes' bounding box grown by 3 (the squared-Laplacian stencil reaches 2 beyond).
   let x0 = w;
@@ -403,6 +421,7 @@ export function inpaintPrefill(raster: Raster, mask: Uint8Array, opts: { maxIter
       for (let i = 0; i < unknowns; i++) dir[i] = r[i]! + beta * dir[i]!;
       // Converged: the last step moved no pixel by a four-hundredth of an 8-bit level.
       if (step < 1e-5) break;
+      yield 0.5 + (0.5 * (k + (it + 1) / maxIterations)) / c;
     }
     for (let i = 0; i < unknowns; i++) {
       const d = dist[cells[i]!]!;
@@ -439,6 +458,11 @@ const NL_MIN_KNOWN = 10;
  * Cost follows the number of hole pixels near known ones: about 441 candidates x 49 offsets each.
  */
 export function nonLocalBlend(known: Raster, mask: Uint8Array, into: Raster): void {
+  runSteps(nonLocalBlendSteps(known, mask, into));
+}
+
+/** nonLocalBlend in steps of a row (Steps, jobs/steps.ts). */
+export function* nonLocalBlendSteps(known: Raster, mask: Uint8Array, into: Raster): Steps<void> {
   const { width: w, height: h, channels: c } = known;
   const d = known.data;
   const out = into.data;
@@ -505,5 +529,6 @@ export function nonLocalBlend(known: Raster, mask: Uint8Array, into: Raster): vo
       }
       for (let k = 0; k < c; k++) out[p * c + k] += NL_WEIGHT * (acc[k]! / total - out[p * c + k]!);
     }
+    yield (y + 1) / h;
   }
 }

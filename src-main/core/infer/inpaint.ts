@@ -10,7 +10,8 @@ import { type Raster } from '../image/raster.js';
 import { resolveModel } from '../models/registry.js';
 import type { LoadedModel } from '../models/store.js';
 import { denoiseRaster } from './denoise.js';
-import { inpaintPrefill, nonLocalBlend } from './fill.js';
+import { runStepsAsync } from '../jobs/steps.js';
+import { inpaintPrefillSteps, nonLocalBlendSteps } from './fill.js';
 import { refineHoles } from './refine.js';
 import { runModel } from './run-model.js';
 
@@ -34,9 +35,9 @@ export async function inpaintRaster(raster: Raster, mask: Uint8Array, loaded: Lo
   let any = false;
   for (let i = 0; i < mask.length && !any; i++) any = mask[i] !== 0;
   if (!any) return { ...raster, data: new Float32Array(raster.data) };
-  const prefilled = inpaintPrefill(raster, mask);
+  const prefilled = await runStepsAsync(inpaintPrefillSteps(raster, mask), 'prefill', { ...opts, detail: 'smooth first fill' });
   const predicted = await runModel(loaded, prefilled, { ...opts, mask, stage: 'inpaint' });
-  nonLocalBlend(raster, mask, predicted);
+  await runStepsAsync(nonLocalBlendSteps(raster, mask, predicted), 'texture', { ...opts, detail: 'texture from nearby' });
   const c = raster.channels;
   const out = new Float32Array(raster.data);
   for (let p = 0; p < mask.length; p++) {

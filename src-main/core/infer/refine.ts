@@ -185,7 +185,7 @@ export async function refineHoles(
           const q = (Math.floor(p / width) - c.y0) * crop.width + (p % width) - c.x0;
           for (let k = 0; k < ch; k++) next[p * ch + k] = Math.min(1, Math.max(0, filled.data[p * ch + k]! + weight[p]! * up.data[q * ch + k]!));
         }
-        const detail = level.factor > 1 ? `sigma ${sigma}, 1/${level.factor} scale` : `sigma ${sigma}`;
+        const detail = `denoiser rounds: sigma ${sigma}${level.factor > 1 ? ` at 1/${level.factor} scale` : ''}`;
         opts.onEvent?.({ type: 'progress', stage: 'refine', done: ++done, total, detail });
       }
       filled.data.set(next);

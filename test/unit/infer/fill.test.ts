@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { harmonicFill, inpaintPrefill, nonLocalBlend, pushPullFill } from '../../../src-main/core/infer/fill.js';
+import { harmonicFill, inpaintPrefill, inpaintPrefillSteps, nonLocalBlend, nonLocalBlendSteps, pushPullFill } from '../../../src-main/core/infer/fill.js';
+import { runStepsAsync } from '../../../src-main/core/jobs/steps.js';
+import type { JobEvent } from '../../../src-main/shared/jobs.js';
 import { createRaster, type Raster } from '../../../src-main/core/image/raster.js';
 import { naturalImage } from '../../helpers/synthetic.js';
 
@@ -233,5 +235,47 @@ describe('nonLocalBlend', () => {
     expect(Array.from(blended.data.subarray(centre, centre + 3))).toEqual(Array.from(prefill.data.subarray(centre, centre + 3)));
     const edge = (32 * 64 + 10) * 3; // on the hole's edge: matched and blended
     expect(Math.abs(blended.data[edge]! - prefill.data[edge]!)).toBeGreaterThan(0);
+  });
+});
+
+describe('the prefill and the texture blend as jobs', () => {
+  it('give exactly the synchronous result, with progress that rises to the end', async () => {
+    const img = naturalImage(120, 90, 3, 12);
+    const mask = scribbleMask(120, 90);
+    const events: JobEvent[] = [];
+    const onEvent = (e: JobEvent): void => void events.push(e);
+    const prefilled = await runStepsAsync(inpaintPrefillSteps(img, mask), 'prefill', { onEvent, intervalMs: 0 });
+    expect(prefilled.data).toEqual(inpaintPrefill(img, mask).data);
+    const done = events.map((e) => (e.type === 'progress' && e.stage === 'prefill' ? e.done : NaN));
+    expect(done.length).toBeGreaterThan(10);
+    expect(done.every((d, i) => i === 0 || d >= done[i - 1]!)).toBe(true);
+    expect(done.at(-1)).toBe(1000);
+    // The harmonic sweeps are the first half, the biharmonic iterations the second.
+    expect(done.some((d) => d > 0 && d < 500)).toBe(true);
+    expect(done.some((d) => d > 500 && d < 1000)).toBe(true);
+
+    const blended = { ...prefilled, data: new Float32Array(prefilled.data) };
+    await runStepsAsync(nonLocalBlendSteps(img, mask, blended), 'texture', { onEvent, intervalMs: 0 });
+    const sync = { ...prefilled, data: new Float32Array(prefilled.data) };
+    nonLocalBlend(img, mask, sync);
+    expect(blended.data).toEqual(sync.data);
+    expect(events.filter((e) => e.type === 'progress' && e.stage === 'texture')).toHaveLength(91); // a row each, then the end
+  });
+
+  it('stop when cancelled', async () => {
+    const img = naturalImage(120, 90, 3, 13);
+    const mask = scribbleMask(120, 90);
+    const ctl = new AbortController();
+    let seen = 0;
+    const run = runStepsAsync(inpaintPrefillSteps(img, mask), 'prefill', {
+      signal: ctl.signal,
+      intervalMs: 0,
+      onEvent: () => {
+        seen++;
+        ctl.abort();
+      },
+    });
+    await expect(run).rejects.toMatchObject({ code: 'cancelled' });
+    expect(seen).toBe(1);
   });
 });
