@@ -151,6 +151,11 @@ function fingerprint(tfjsBackend: BackendName, version: string | undefined, prov
   });
 }
 
+/** Calibrations kept in the cache file, newest first: a few installs side by side, not every one ever made. */
+const CALIBRATIONS_KEPT = 4;
+/** A calibration older than this is measured again: driver, runtime and system updates change speeds. */
+const CALIBRATION_MAX_AGE_DAYS = 180;
+
 interface CacheFile {
   entries: Record<string, { onnx: number; tfjs: number; provider: OnnxProvider; measuredAt: string }>;
 }
@@ -244,13 +249,16 @@ async function decide(): Promise<RuntimeStatus> {
   const cache = readCache(file);
   let entry = cache.entries[key];
   let cached = true;
-  if (!entry) {
+  const ageDays = entry ? (Date.now() - Date.parse(entry.measuredAt)) / 86_400_000 : NaN;
+  if (!entry || !(ageDays <= CALIBRATION_MAX_AGE_DAYS)) {
     cached = false;
     const m = await calibrate();
     entry = { onnx: m.onnx, tfjs: m.tfjs, provider: m.provider, measuredAt: new Date().toISOString() };
     knownProvider ??= { provider: m.provider, failures: m.failures };
     status.onnx.providerFailures = m.failures;
     cache.entries[key] = entry;
+    const newest = Object.entries(cache.entries).sort(([, x], [, y]) => y.measuredAt.localeCompare(x.measuredAt));
+    cache.entries = Object.fromEntries(newest.slice(0, CALIBRATIONS_KEPT));
     try {
       await mkdir(path.dirname(file), { recursive: true });
       await writeFileAtomic(file, Buffer.from(JSON.stringify(cache, null, 2) + '\n'));

@@ -88,6 +88,25 @@ describe('runtime choice', () => {
     expect((await inferenceRuntime()).calibration?.cached).toBe(false);
     expect(Object.keys(JSON.parse(readFileSync(c.file, 'utf8')).entries)).toHaveLength(2);
   });
+
+  it('measures again after 180 days, and keeps only the 4 newest calibrations', async () => {
+    const file = path.join(cacheDir, CALIBRATION_FILE);
+    const entries = (JSON.parse(readFileSync(file, 'utf8')) as { entries: Record<string, { measuredAt: string }> }).entries;
+    const daysAgo = (d: number): string => new Date(Date.now() - d * 86_400_000).toISOString();
+    // This machine's entry, 200 days old, and five other installs of various ages.
+    for (const e of Object.values(entries)) e.measuredAt = daysAgo(200);
+    for (let i = 0; i < 5; i++) entries[`install-${i}`] = { ...Object.values(entries)[0]!, measuredAt: daysAgo(10 + i) };
+    writeFileSync(file, JSON.stringify({ entries }));
+    resetRuntimeChoice();
+    expect((await inferenceRuntime()).calibration?.cached).toBe(false);
+    const kept = (JSON.parse(readFileSync(file, 'utf8')) as { entries: Record<string, { measuredAt: string }> }).entries;
+    expect(Object.keys(kept)).toHaveLength(4);
+    // The fresh measurement and the three newest others.
+    expect(Object.keys(kept).filter((k) => k.startsWith('install-')).sort()).toEqual(['install-0', 'install-1', 'install-2']);
+    expect(Date.now() - Date.parse(Object.entries(kept).find(([k]) => !k.startsWith('install-'))![1].measuredAt)).toBeLessThan(600_000);
+    resetRuntimeChoice();
+    expect((await inferenceRuntime()).calibration?.cached).toBe(true);
+  });
 });
 
 describe('runModel on both runtimes', () => {
