@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { runBench, type BenchResult } from '../../core/bench/bench.js';
-import { REFERENCE_METHODS } from '../../core/bench/reference.js';
-import { formatEvalTable } from '../../core/eval/evaluate.js';
+import { INPAINT_REFERENCE, REFERENCE_METHODS } from '../../core/bench/reference.js';
+import { formatEvalTable, type InpaintEvalRow } from '../../core/eval/evaluate.js';
 import { num, parse } from '../args.js';
 import type { CommandContext } from '../context.js';
 
@@ -18,11 +18,24 @@ export const benchHelp = `mend bench [--quick] [--json] [--data DIR | --no-eval]
   patches/s and effective GFLOPS (3 x forward FLOPs). Peak memory.
   With the benchmark data (--data DIR, else MEND_DATA, else /work/shared/data): mend eval on
   Set12 and McMaster at sigma 15,25,50 and on the McMaster inpainting masks, next to published
-  results (BM3D, DnCNN, FFDNet). --no-eval skips that part.
+  results (BM3D, DnCNN, FFDNet; OpenCV Navier-Stokes for inpainting). --no-eval skips that part.
   --batch N: also run a batch of N generated one-megapixel photos and report the time spent
   beyond inference (50 is the reference batch).`;
 
 const f = (v: number, d: number): string => (Number.isFinite(v) ? v.toFixed(d) : String(v));
+
+/** Inpainting rows next to OpenCV Navier-Stokes on the masks it has figures for, with the margin. */
+export function formatInpaintReference(rows: InpaintEvalRow[]): string[] {
+  const ref = INPAINT_REFERENCE;
+  const lines = rows
+    .filter((r) => r.set === ref.set && ref.psnr[r.masks] !== undefined)
+    .map((r) => {
+      const margin = r.psnr - ref.psnr[r.masks]!;
+      return `  ${r.masks.padEnd(10)} ${f(r.psnr, 2).padStart(6)}  ${f(ref.psnr[r.masks]!, 2).padStart(13)}  ${(margin >= 0 ? '+' : '') + f(margin, 2)}`;
+    });
+  if (lines.length === 0) return [];
+  return [`Inpainting ${ref.set}, PSNR in the holes (dB) next to ${ref.method}:`, `  ${'masks'.padEnd(10)} ${'Mend'.padStart(6)}  ${'Navier-Stokes'.padStart(13)}  margin`, ...lines];
+}
 
 export function formatBench(r: BenchResult): string {
   const out: string[] = [];
@@ -75,6 +88,8 @@ export function formatBench(r: BenchResult): string {
       const line = (cells: string[]): string => '  ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
       out.push(line(header), ...rows.map(line));
     }
+    const inpaint = formatInpaintReference(r.eval.inpaint.flatMap((e) => e.results));
+    if (inpaint.length > 0) out.push('', ...inpaint);
   }
   if (r.batch) {
     const b = r.batch;
