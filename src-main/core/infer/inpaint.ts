@@ -1,8 +1,9 @@
 /**
  * Inpainting: a classical prefill of the holes (inpaintPrefill, infer/fill.ts), refined by the inpainting
- * model (trained on the same prefill with random masks), blended with a non-local estimate near the
- * holes' edges (nonLocalBlend, infer/fill.ts), composited so every pixel outside the mask is the
- * input, then refined in rounds with the default denoiser as the image prior (infer/refine.ts).
+ * model (trained on the same prefill with random masks; run on crops around the holes), blended
+ * with a non-local estimate near the holes' edges (nonLocalBlend, infer/fill.ts), composited so
+ * every pixel outside the mask is the input, then refined in rounds with the default denoiser as
+ * the image prior (infer/refine.ts).
  */
 import { MendError } from '../../shared/errors.js';
 import type { JobContext } from '../../shared/jobs.js';
@@ -10,6 +11,8 @@ import { type Raster } from '../image/raster.js';
 import { resolveModel } from '../models/registry.js';
 import type { LoadedModel } from '../models/store.js';
 import { denoiseRaster } from './denoise.js';
+import { shareProgress } from './ensemble.js';
+import { cutCrop, cutMask, holeTiles } from './hole-tiles.js';
 import { runStepsAsync } from '../jobs/steps.js';
 import { inpaintPrefillSteps, nonLocalBlendSteps } from './fill.js';
 import { refineHoles } from './refine.js';
@@ -31,12 +34,37 @@ async function defaultDenoiser(channels: number): Promise<LoadedModel | undefine
   }
 }
 
+/**
+ * Tiles and context of the network pass: its output is used in the holes only, so it runs on
+ * crops around them. 64 pixels of context are well past what the shipped inpainter sees (a
+ * residual network of 10 convolutions sees 10), so the result is the whole-image pass's.
+ */
+const NET_TILE = 512;
+const NET_MARGIN = 64;
+
+/** The inpainting network's output in the holes of `prefilled` (elsewhere, `prefilled` itself). */
+export async function predictHoles(loaded: LoadedModel, prefilled: Raster, mask: Uint8Array, opts: InpaintOptions): Promise<Raster> {
+  const { width, height, channels: c } = prefilled;
+  const out = { ...prefilled, data: new Float32Array(prefilled.data) };
+  const crops = holeTiles(width, height, mask, NET_TILE, NET_MARGIN);
+  for (const [i, crop] of crops.entries()) {
+    const onEvent = shareProgress(opts.onEvent, i, 1, crops.length);
+    const res = await runModel(loaded, cutCrop(prefilled, crop), { ...opts, onEvent, mask: cutMask(mask, width, crop), stage: 'inpaint' });
+    const w = crop.x1 - crop.x0;
+    for (const p of crop.holes) {
+      const q = (Math.floor(p / width) - crop.y0) * w + (p % width) - crop.x0;
+      for (let k = 0; k < c; k++) out.data[p * c + k] = res.data[q * c + k]!;
+    }
+  }
+  return out;
+}
+
 export async function inpaintRaster(raster: Raster, mask: Uint8Array, loaded: LoadedModel, opts: InpaintOptions = {}): Promise<Raster> {
   let any = false;
   for (let i = 0; i < mask.length && !any; i++) any = mask[i] !== 0;
   if (!any) return { ...raster, data: new Float32Array(raster.data) };
   const prefilled = await runStepsAsync(inpaintPrefillSteps(raster, mask), 'prefill', { ...opts, detail: 'smooth first fill' });
-  const predicted = await runModel(loaded, prefilled, { ...opts, mask, stage: 'inpaint' });
+  const predicted = await predictHoles(loaded, prefilled, mask, opts);
   await runStepsAsync(nonLocalBlendSteps(raster, mask, predicted), 'texture', { ...opts, detail: 'texture from nearby' });
   const c = raster.channels;
   const out = new Float32Array(raster.data);

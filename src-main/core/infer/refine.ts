@@ -21,6 +21,7 @@ import { throwIfCancelled } from '../jobs/cancel.js';
 import type { Raster } from '../image/raster.js';
 import { addBilinearUp, boxDown } from '../image/resample.js';
 import { gather, orientationMap } from './ensemble.js';
+import { cutCrop, holeTiles } from './hole-tiles.js';
 
 export interface RefineLevel {
   /** The rounds denoise the picture box-averaged by this factor; their change is interpolated back up. */
@@ -36,67 +37,29 @@ export interface RefineLevel {
 
 /**
  * The levels, coarse to fine. Chosen on 8 colour training images with the product's masks
- * (makeDamageMask), against 10 full-resolution rounds of sigma 20 down to 2 in one orientation:
- * the two coarse levels took blobs from +0.14 to +0.80 dB over the first fill and left scratches
- * and dust as they were; the 12 full-resolution rounds (25 down to 2, about evenly in log sigma)
- * with turning took scratches from +0.58 to +0.78 and dust from +0.32 to +0.46.
+ * (makeDamageMask). Over the first fill, in the holes (scratches / dust / blobs): the previous
+ * 10 full-resolution rounds of sigma 20 down to 2 in one orientation gained 0.58 / 0.32 / 0.14
+ * dB, these levels with a new orientation each round 0.79 / 0.44 / 0.79. The coarse levels make
+ * the blobs' gain; the turning and the longer full-resolution schedule the rest.
  */
 export const REFINE_LEVELS: readonly RefineLevel[] = [
   { factor: 4, sigmas: [50, 40, 30, 25, 20, 15], depth: [3, 8] },
   { factor: 2, sigmas: [30, 25, 20, 15, 12, 10, 8, 6], depth: [1.5, 4] },
   { factor: 1, sigmas: [25, 20, 16, 12.5, 10, 8, 6.3, 5, 4, 3.2, 2.5, 2] },
 ];
-/** Core side of the tiles that are denoised, and the context read around each (full-resolution pixels at factor 1, scaled with the factor). */
+/** Core side of the tiles that are denoised, and the context read around their holes (full-resolution pixels at factor 1, scaled with the factor). */
 const TILE = 256;
 const MARGIN = 40;
 
 export type CropDenoiser = (crop: Raster, sigma: number) => Promise<Raster>;
-
-interface Crop {
-  /** Read region. */
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-  /** Hole pixels of the core, as indices into the image. */
-  holes: Uint32Array;
-}
-
-/** The tiles that hold hole pixels, each with its read region (core plus margin, clipped). */
-export function holeTiles(width: number, height: number, mask: Uint8Array, tile = TILE, margin = MARGIN): Crop[] {
-  const crops: Crop[] = [];
-  for (let ty = 0; ty < height; ty += tile) {
-    for (let tx = 0; tx < width; tx += tile) {
-      const holes: number[] = [];
-      for (let y = ty; y < Math.min(height, ty + tile); y++) {
-        for (let x = tx; x < Math.min(width, tx + tile); x++) if (mask[y * width + x]) holes.push(y * width + x);
-      }
-      if (holes.length === 0) continue;
-      crops.push({
-        x0: Math.max(0, tx - margin), y0: Math.max(0, ty - margin),
-        x1: Math.min(width, tx + tile + margin), y1: Math.min(height, ty + tile + margin),
-        holes: Uint32Array.from(holes),
-      });
-    }
-  }
-  return crops;
-}
-
-function cut(r: Raster, c: Crop): Raster {
-  const w = c.x1 - c.x0;
-  const h = c.y1 - c.y0;
-  const ch = r.channels;
-  const data = new Float32Array(w * h * ch);
-  for (let y = 0; y < h; y++) data.set(r.data.subarray(((c.y0 + y) * r.width + c.x0) * ch, ((c.y0 + y) * r.width + c.x1) * ch), y * w * ch);
-  return { width: w, height: h, channels: ch, data };
-}
 
 /**
  * Distance of each hole pixel to the nearest known pixel (chamfer 1 / sqrt 2, two sweeps); 0
  * outside the holes. A hole with no known pixel at all gets a large finite depth.
  */
 export function holeDepth(mask: Uint8Array, width: number, height: number): Float32Array {
-  const d = Float32Array.from(mask, (m) => (m ? 1e9 : 0));
+  const d = new Float32Array(mask.length);
+  for (let p = 0; p < mask.length; p++) if (mask[p]) d[p] = 1e9;
   const diag = Math.SQRT2;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -141,9 +104,9 @@ function planLevel(level: RefineLevel, mask: Uint8Array, depth: Float32Array, wi
       active[p] = 1;
     }
   }
-  // MARGIN and TILE are multiples of 4, so every read region starts on the level's grid (and on
-  // the U-Net's 4x4 grid of it): neighbouring tiles average the same blocks.
-  return { level, weight, crops: holeTiles(width, height, active, TILE, MARGIN * level.factor) };
+  // Every read region starts on the level's grid and on the U-Net's 4x4 grid of it, so
+  // neighbouring tiles average the same blocks and see the same space-to-depth phase.
+  return { level, weight, crops: holeTiles(width, height, active, TILE, MARGIN * level.factor, 4 * level.factor) };
 }
 
 /**
@@ -167,10 +130,11 @@ export async function refineHoles(
   for (const { level, weight, crops } of plans) {
     for (const sigma of level.sigmas) {
       const turn = round++ % 8;
-      const next = new Float32Array(filled.data);
-      for (const c of crops) {
+      // Every tile reads the previous round whole: the new hole values wait here until the round ends.
+      const next = crops.map((c) => new Float32Array(c.holes.length * ch));
+      for (const [t, c] of crops.entries()) {
         throwIfCancelled(opts.signal);
-        const crop = cut(filled, c);
+        const crop = cutCrop(filled, c);
         const small = boxDown(crop, level.factor);
         const { map, width: tw, height: th } = orientationMap(small.width, small.height, turn);
         const out = await denoise(turn === 0 ? small : gather(small, map, tw, th), sigma);
@@ -181,14 +145,19 @@ export async function refineHoles(
         }
         const up = { ...crop, data: new Float32Array(crop.data.length) };
         addBilinearUp(up, { ...small, data: change }, level.factor);
-        for (const p of c.holes) {
+        const values = next[t]!;
+        for (let j = 0; j < c.holes.length; j++) {
+          const p = c.holes[j]!;
           const q = (Math.floor(p / width) - c.y0) * crop.width + (p % width) - c.x0;
-          for (let k = 0; k < ch; k++) next[p * ch + k] = Math.min(1, Math.max(0, filled.data[p * ch + k]! + weight[p]! * up.data[q * ch + k]!));
+          for (let k = 0; k < ch; k++) values[j * ch + k] = Math.min(1, Math.max(0, filled.data[p * ch + k]! + weight[p]! * up.data[q * ch + k]!));
         }
         const detail = `denoiser rounds: sigma ${sigma}${level.factor > 1 ? ` at 1/${level.factor} scale` : ''}`;
         opts.onEvent?.({ type: 'progress', stage: 'refine', done: ++done, total, detail });
       }
-      filled.data.set(next);
+      for (const [t, c] of crops.entries()) {
+        const values = next[t]!;
+        for (let j = 0; j < c.holes.length; j++) for (let k = 0; k < ch; k++) filled.data[c.holes[j]! * ch + k] = values[j * ch + k]!;
+      }
     }
   }
 }

@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Raster } from '../../../src-main/core/image/raster.js';
 import { denoiseRaster } from '../../../src-main/core/infer/denoise.js';
 import { inpaintPrefill } from '../../../src-main/core/infer/fill.js';
-import { holeDepth, holeTiles, REFINE_LEVELS, refineHoles } from '../../../src-main/core/infer/refine.js';
+import { holeTiles } from '../../../src-main/core/infer/hole-tiles.js';
+import { holeDepth, REFINE_LEVELS, refineHoles } from '../../../src-main/core/infer/refine.js';
 import { resolveModel } from '../../../src-main/core/models/registry.js';
 import { initBackend } from '../../../src-main/core/runtime/backend.js';
 import type { JobEvent } from '../../../src-main/shared/jobs.js';
@@ -41,7 +42,7 @@ function holeRmse(a: Raster, b: Raster, mask: Uint8Array): number {
 }
 
 describe('holeTiles', () => {
-  it('covers every hole pixel once, reads within the image, skips tiles without holes', () => {
+  it('covers every hole pixel once, reads around its holes within the image, skips tiles without holes', () => {
     const w = 600;
     const h = 300;
     const mask = new Uint8Array(w * h);
@@ -57,7 +58,9 @@ describe('holeTiles', () => {
       expect(t.x1).toBeLessThanOrEqual(w);
       expect(t.y1).toBeLessThanOrEqual(h);
     }
-    expect(tiles[1]).toMatchObject({ x0: 216, y0: 0, x1: 552, y1: 296 });
+    // The hole at (300, 100) with 40 pixels around it, the start on the grid of 4.
+    expect(tiles[1]).toMatchObject({ x0: 260, y0: 60, x1: 341, y1: 141 });
+    expect(holeTiles(w, h, mask, 256, 40, 16)[1]).toMatchObject({ x0: 256, y0: 48, x1: 341, y1: 141 });
   });
 });
 
@@ -125,8 +128,11 @@ describe('refineHoles', () => {
       return crop;
     }, { levels: [{ factor: 1, sigmas: [8, 7, 6, 5, 4, 3, 2, 1] }] });
     expect(img.data).toEqual(before);
-    expect(shapes).toContain('296x80'); // the first tile, as it is
-    expect(shapes).toContain('80x296'); // and turned a quarter
+    const first = holeTiles(300, 80, mask, 256, 40)[0]!;
+    const [w, h] = [first.x1 - first.x0, first.y1 - first.y0];
+    expect(w).not.toBe(h);
+    expect(shapes).toContain(`${w}x${h}`); // the first tile, as it is
+    expect(shapes).toContain(`${h}x${w}`); // and turned a quarter
   });
 
   it('each round reads the previous round whole (a crop sees its neighbours\' last values)', async () => {
