@@ -178,7 +178,7 @@ async function timeInference(loaded: LoadedModel, size: number, signal?: AbortSi
       const mask = makeDamageMask('blobs', side, side, rng);
       t0 = performance.now();
       cpu0 = process.cpuUsage();
-      await inpaintRaster(clean, mask, loaded, { signal });
+      await inpaintRaster(clean, mask, loaded, { signal, grain: false });
     } else {
       const noisy = addNoise(clean, { kind: 'gaussian', sigma: 25 }, rng);
       t0 = performance.now();

@@ -1,8 +1,11 @@
 // The inpainting network runs on crops around the holes: in the holes it gives what a pass over
-// the whole image gives.
+// the whole image gives. In a noisy photo the fill gets grain of the photo's noise.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inpaintPrefill } from '../../../src-main/core/infer/fill.js';
-import { predictHoles } from '../../../src-main/core/infer/inpaint.js';
+import { addGrain, inpaintRaster, MIN_GRAIN_SIGMA, predictHoles } from '../../../src-main/core/infer/inpaint.js';
+import { addNoise } from '../../../src-main/core/corrupt/noise.js';
+import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import type { Raster } from '../../../src-main/core/image/raster.js';
 import { runModel } from '../../../src-main/core/infer/run-model.js';
 import { resolveModel } from '../../../src-main/core/models/registry.js';
 import type { LoadedModel } from '../../../src-main/core/models/store.js';
@@ -40,5 +43,48 @@ describe('predictHoles', () => {
       }
     }
     expect(worst).toBeLessThan(1e-4);
+  });
+});
+
+/** Standard deviation (0-255 scale) of the hole pixels' values. */
+function holeStd(r: Raster, mask: Uint8Array): number {
+  const v: number[] = [];
+  for (let p = 0; p < mask.length; p++) if (mask[p]) for (let k = 0; k < r.channels; k++) v.push(r.data[p * r.channels + k]! * 255);
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  return Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+}
+
+describe('grain in the fill', () => {
+  const w = 160;
+  const h = 120;
+  const square = new Uint8Array(w * h);
+  for (let y = 40; y < 80; y++) for (let x = 60; x < 100; x++) square[y * w + x] = 1;
+
+  it('addGrain adds white grain of sigma to the holes only, the same every run, nothing under the threshold', () => {
+    const flat = (): Raster => ({ width: w, height: h, channels: 3, data: new Float32Array(w * h * 3).fill(0.5) });
+    const a = flat();
+    addGrain(a, square, 20);
+    expect(holeStd(a, square)).toBeGreaterThan(18);
+    expect(holeStd(a, square)).toBeLessThan(22);
+    for (let p = 0; p < square.length; p++) if (!square[p]) expect(a.data[p * 3]).toBe(0.5);
+    const b = flat();
+    addGrain(b, square, 20);
+    expect(b.data).toEqual(a.data);
+    const c = flat();
+    addGrain(c, square, MIN_GRAIN_SIGMA - 0.1);
+    expect(c.data).toEqual(flat().data);
+  });
+
+  it('a fill in a noisy photo carries its noise; --no-grain leaves it smooth', async () => {
+    const flatGrey: Raster = { width: w, height: h, channels: 3, data: new Float32Array(w * h * 3).fill(0.5) };
+    const noisy = addNoise(flatGrey, { kind: 'gaussian', sigma: 15 }, new Rng(9));
+    const grained = await inpaintRaster(noisy, square, model);
+    const smooth = await inpaintRaster(noisy, square, model, { grain: false });
+    // The photo's own noise, measured where it is known, and the fills' spread.
+    const known = Uint8Array.from(square, (m) => 1 - m);
+    expect(holeStd(noisy, known)).toBeGreaterThan(13);
+    expect(holeStd(grained, square)).toBeGreaterThan(0.8 * holeStd(noisy, known));
+    expect(holeStd(grained, square)).toBeLessThan(1.25 * holeStd(noisy, known));
+    expect(holeStd(smooth, square)).toBeLessThan(5);
   });
 });
