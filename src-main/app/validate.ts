@@ -134,7 +134,7 @@ const sigma = either(num(0, 255), oneOf('auto' as const));
 const spec = str(200, { min: 1 });
 
 const denoiseJob = object({ type: oneOf('denoise'), image: workspaceId, model: optional(modelId), sigma });
-const inpaintJob = object({ type: oneOf('inpaint'), image: workspaceId, mask: workspaceId, model: optional(modelId) });
+const inpaintJob = object({ type: oneOf('inpaint'), image: workspaceId, mask: workspaceId, model: optional(modelId), grain: optional(bool) });
 const anomalyJob = object({ type: oneOf('anomaly'), image: workspaceId, model: optional(modelId), threshold: optional(num(0, 1000)) });
 const corruptJob = object({
   type: oneOf('corrupt'), image: workspaceId, noise: optional(spec), damage: optional(oneOf<DamageKind>('scratches', 'dust', 'blobs')),

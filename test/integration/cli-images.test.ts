@@ -127,6 +127,36 @@ describe('mend inpaint', () => {
     expect(psnr(out, ref, { mask })).toBeGreaterThan(psnr({ ...clean, data: d }, ref, { mask }) + 8);
   });
 
+  it('gives the fill of a noisy photo its grain, and --no-grain leaves it smooth', async () => {
+    const mask = new Uint8Array(192 * 160);
+    for (let y = 60; y < 90; y++) for (let x = 40; x < 120; x++) mask[y * 192 + x] = 1;
+    await writeMask(path.join(dir, 'grain-mask.png'), mask, 192, 160);
+    const noisy = path.join(dir, 'noisy.png');
+    for (const [flags, out] of [[[], 'grain.png'], [['--no-grain'], 'smooth.png']] as const) {
+      const res = await runMend(['inpaint', noisy, '--mask', path.join(dir, 'grain-mask.png'), '-o', path.join(dir, out), ...flags]);
+      expect(res.code, res.stderr).toBe(0);
+    }
+    // Mean absolute difference of horizontal neighbours (0-255), where the mask is `inside`.
+    const roughness = async (file: string, inside: boolean): Promise<number> => {
+      const d = (await readImage(file)).raster.data;
+      let s = 0;
+      let n = 0;
+      for (let y = 0; y < 160; y++) {
+        for (let x = 0; x < 191; x++) {
+          const p = y * 192 + x;
+          if (!!mask[p] !== inside || !!mask[p + 1] !== inside) continue;
+          for (let k = 0; k < 3; k++) s += Math.abs(d[3 * p + k]! - d[3 * p + 3 + k]!) * 255;
+          n += 3;
+        }
+      }
+      return s / n;
+    };
+    const photo = await roughness(noisy, false);
+    expect(photo).toBeGreaterThan(20); // sigma 25
+    expect(await roughness(path.join(dir, 'grain.png'), true)).toBeGreaterThan(0.7 * photo);
+    expect(await roughness(path.join(dir, 'smooth.png'), true)).toBeLessThan(0.25 * photo);
+  });
+
   it('refuses a mask of the wrong size', async () => {
     await writeMask(path.join(dir, 'small.png'), new Uint8Array(16), 4, 4);
     const res = await runMend(['inpaint', path.join(dir, 'clean.png'), '--mask', path.join(dir, 'small.png')]);

@@ -9,6 +9,8 @@ export interface Settings {
   compareMode: 'split' | 'side' | 'single' | 'diff';
   denoiseModel: string;
   inpaintModel: string;
+  /** Grain in the fill of a noisy photo (InpaintJob.grain). */
+  inpaintGrain: boolean;
   brushSize: number;
   brushSoftness: number;
   exportFormat: 'jpeg' | 'png' | 'tiff' | 'webp' | 'avif';
@@ -24,6 +26,7 @@ export const DEFAULT_SETTINGS: Settings = {
   compareMode: 'split',
   denoiseModel: '',
   inpaintModel: '',
+  inpaintGrain: true,
   brushSize: 24,
   brushSoftness: 0.3,
   exportFormat: 'jpeg',

@@ -37,6 +37,7 @@ describe('validatePayload accepts the real shapes', () => {
       { type: 'denoise', image: ID, sigma: 'auto' },
       { type: 'denoise', image: ID, sigma: 25, model: 'color-denoise' },
       { type: 'inpaint', image: ID, mask: ID2 },
+      { type: 'inpaint', image: ID, mask: ID2, model: 'color-inpaint', grain: false },
       { type: 'anomaly', image: ID, threshold: 6 },
       { type: 'corrupt', image: ID, noise: 'gaussian:25', damage: 'scratches', seed: 7 },
       { type: 'batch', task: 'denoise', images: [ID, ID2], paths: ['/photos/shoot'], outDir: '/photos/out', recursive: true, sigma: 'auto', strength: 0.8, format: 'same', quality: 90, depth: 16, keepMetadata: true, skipExisting: false },
@@ -63,6 +64,7 @@ describe('validatePayload refuses hostile payloads', () => {
     refused('mend:remove-image', [ID]);
     refused('mend:compare', { reference: ID, image: { toString: () => ID } });
     refused('mend:job-start', { id: ID, spec: { type: 'denoise', image: ID, sigma: '25' } });
+    refused('mend:job-start', { id: ID, spec: { type: 'inpaint', image: ID, mask: ID2, grain: 'no' } });
     refused('mend:job-start', { id: ID, spec: { type: 'train', images: [ID], name: 'x', arch: 'residual', variant: 'denoising', channels: '3', patch: 64, steps: 10 } });
     refused('mend:add-image-bytes', { name: 'a.png', data: 'iVBORw0KGgo=' });
     refused('mend:add-image-bytes', { name: 'a.png', data: [137, 80, 78, 71] });
