@@ -22,13 +22,13 @@ describe('predictHoles', () => {
   it('matches the whole-image network pass in every hole, and leaves the rest as the prefill', async () => {
     // Two spots far apart (two crops) and a scratch across a tile border.
     const w = 1100;
-    const h = 200;
+    const h = 120;
     const img = naturalImage(w, h, 3, 41);
     const mask = new Uint8Array(w * h);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
-        if ((x - 40) ** 2 + (y - 50) ** 2 <= 36 || (x - 1050) ** 2 + (y - 150) ** 2 <= 25) mask[y * w + x] = 1;
-        if (Math.abs(y - 100) <= 1 && x > 480 && x < 560) mask[y * w + x] = 1;
+        if ((x - 40) ** 2 + (y - 50) ** 2 <= 36 || (x - 1050) ** 2 + (y - 100) ** 2 <= 25) mask[y * w + x] = 1;
+        if (Math.abs(y - 60) <= 1 && x > 480 && x < 560) mask[y * w + x] = 1;
       }
     }
     const prefilled = inpaintPrefill(img, mask);
@@ -42,7 +42,8 @@ describe('predictHoles', () => {
         else expect(crops.data[i]).toBe(prefilled.data[i]);
       }
     }
-    expect(worst).toBeLessThan(1e-4);
+    // Identical when written (0); with 2 pixels of context instead of 64 it was 1.2e-4.
+    expect(worst).toBeLessThan(1e-6);
   });
 });
 
