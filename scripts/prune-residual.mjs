@@ -40,6 +40,8 @@ if (width >= card.arch.width) {
 const files = (await readdir(dataDir)).filter((f) => /\.(png|jpe?g|tiff?|webp)$/i.test(f)).sort();
 const side = 96;
 const [lo, hi] = card.sigmaRange ?? [0, 55];
+// Its own small generator, not core's Rng, on purpose: the cards of the pruned models (color-fast,
+// color-lite, gray-lite) name this script, and another generator would pick other crops.
 let seed = 1;
 const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
 const inputs = [];
