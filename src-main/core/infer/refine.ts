@@ -21,7 +21,7 @@ import { throwIfCancelled } from '../jobs/cancel.js';
 import type { Raster } from '../image/raster.js';
 import { addBilinearUp, boxDown } from '../image/resample.js';
 import { gather, orientationMap } from './ensemble.js';
-import { cutCrop, holeTiles } from './hole-tiles.js';
+import { type Crop, cutCrop, holeTiles } from './hole-tiles.js';
 
 export interface RefineLevel {
   /** The rounds denoise the picture box-averaged by this factor; their change is interpolated back up. */
@@ -124,7 +124,9 @@ export async function refineHoles(
   if (mask.length !== width * height) throw new MendError('usage', 'The mask must be the size of the image');
   const depth = holeDepth(mask, width, height);
   const plans = (opts.levels ?? REFINE_LEVELS).map((l) => planLevel(l, mask, depth, width, height));
-  const total = plans.reduce((n, p) => n + p.crops.length * p.level.sigmas.length, 0);
+  // Progress in pixels the network sees, so the cheap coarse rounds take their share of the bar.
+  const cost = (c: Crop, f: number): number => Math.ceil((c.x1 - c.x0) / f) * Math.ceil((c.y1 - c.y0) / f);
+  const total = plans.reduce((n, p) => n + p.crops.reduce((m, c) => m + cost(c, p.level.factor), 0) * p.level.sigmas.length, 0);
   let done = 0;
   let round = 0;
   for (const { level, weight, crops } of plans) {
@@ -152,7 +154,8 @@ export async function refineHoles(
           for (let k = 0; k < ch; k++) values[j * ch + k] = Math.min(1, Math.max(0, filled.data[p * ch + k]! + weight[p]! * up.data[q * ch + k]!));
         }
         const detail = `denoiser rounds: sigma ${sigma}${level.factor > 1 ? ` at 1/${level.factor} scale` : ''}`;
-        opts.onEvent?.({ type: 'progress', stage: 'refine', done: ++done, total, detail });
+        done += cost(c, level.factor);
+        opts.onEvent?.({ type: 'progress', stage: 'refine', done, total, detail });
       }
       for (const [t, c] of crops.entries()) {
         const values = next[t]!;

@@ -143,12 +143,17 @@ describe('refineHoles', () => {
     for (const v of img.data) expect(v).toBeCloseTo(0.3, 6);
   });
 
-  it('reports progress per tile and round, and stops when cancelled', async () => {
+  it('reports progress per tile and round, weighted by its pixels, and stops when cancelled', async () => {
     const img = naturalImage(300, 80, 1, 6);
     const mask = scratchMask(300, 80);
     const events: JobEvent[] = [];
     await refineHoles(img, mask, async (c) => c, { levels: [{ factor: 1, sigmas: [4, 2] }], onEvent: (e) => events.push(e) });
-    expect(events.map((e) => (e.type === 'progress' ? `${e.done}/${e.total}` : ''))).toEqual(['1/4', '2/4', '3/4', '4/4']);
+    // Two tiles, two rounds: four events, in pixels the network saw, ending at the total.
+    const [first, second] = holeTiles(300, 80, mask, 256, 40).map((c) => (c.x1 - c.x0) * (c.y1 - c.y0));
+    const all = 2 * (first! + second!);
+    expect(events.map((e) => (e.type === 'progress' ? `${e.done}/${e.total}` : ''))).toEqual(
+      [first!, first! + second!, 2 * first! + second!, all].map((d) => `${d}/${all}`),
+    );
     const ctl = new AbortController();
     let calls = 0;
     const run = refineHoles(img, mask, async (c) => {
