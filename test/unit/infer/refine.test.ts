@@ -148,8 +148,8 @@ describe('refineHoles', () => {
     const mask = scratchMask(300, 80);
     const events: JobEvent[] = [];
     await refineHoles(img, mask, async (c) => c, { levels: [{ factor: 1, sigmas: [4, 2] }], onEvent: (e) => events.push(e) });
-    // Two tiles, two rounds: four events, in pixels the network saw, ending at the total.
-    const [first, second] = holeTiles(300, 80, mask, 256, 40).map((c) => (c.x1 - c.x0) * (c.y1 - c.y0));
+    // Two tiles, two rounds: four events, in pixels the network saw (and 4096 a call), ending at the total.
+    const [first, second] = holeTiles(300, 80, mask, 256, 40).map((c) => (c.x1 - c.x0) * (c.y1 - c.y0) + 4096);
     const all = 2 * (first! + second!);
     expect(events.map((e) => (e.type === 'progress' ? `${e.done}/${e.total}` : ''))).toEqual(
       [first!, first! + second!, 2 * first! + second!, all].map((d) => `${d}/${all}`),
