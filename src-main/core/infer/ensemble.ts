@@ -48,11 +48,22 @@ export function orientationMap(width: number, height: number, t: number): { map:
 }
 
 /** The raster seen in orientation t (the map from orientationMap). */
-export function gather(r: Raster, map: Uint32Array, width: number, height: number): Raster {
+function gather(r: Raster, map: Uint32Array, width: number, height: number): Raster {
   const c = r.channels;
   const data = new Float32Array(r.data.length);
   for (let i = 0; i < map.length; i++) for (let k = 0; k < c; k++) data[i * c + k] = r.data[map[i]! * c + k]!;
   return { width, height, channels: c, data };
+}
+
+/** Runs `run` on the raster turned to orientation t (0: as is) and returns its output turned back. */
+export async function runTurned(raster: Raster, t: number, run: (r: Raster) => Promise<Raster>): Promise<Raster> {
+  if (t === 0) return run(raster);
+  const { map, width, height } = orientationMap(raster.width, raster.height, t);
+  const out = await run(gather(raster, map, width, height));
+  const c = raster.channels;
+  const data = new Float32Array(raster.data.length);
+  for (let i = 0; i < map.length; i++) for (let k = 0; k < c; k++) data[map[i]! * c + k] = out.data[i * c + k]!;
+  return { width: raster.width, height: raster.height, channels: c, data };
 }
 
 /**
@@ -91,9 +102,9 @@ export async function selfEnsemble(
   const c = raster.channels;
   for (let t = 0; t < passes; t++) {
     throwIfCancelled(opts.signal);
-    const { map, width, height } = orientationMap(raster.width, raster.height, t);
-    const out = await run(t === 0 ? raster : gather(raster, map, width, height), shareProgress(opts.onEvent, t, 1, passes, `pass ${t + 1} of ${passes}`));
-    for (let i = 0; i < map.length; i++) for (let k = 0; k < c; k++) sum[map[i]! * c + k] += out.data[i * c + k]!;
+    const onEvent = shareProgress(opts.onEvent, t, 1, passes, `pass ${t + 1} of ${passes}`);
+    const out = await runTurned(raster, t, (r) => run(r, onEvent));
+    for (let i = 0; i < sum.length; i++) sum[i] += out.data[i]!;
   }
   for (let i = 0; i < sum.length; i++) sum[i] /= passes;
   return { width: raster.width, height: raster.height, channels: c, data: sum };

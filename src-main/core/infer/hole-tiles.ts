@@ -51,6 +51,11 @@ export function holeTiles(width: number, height: number, mask: Uint8Array, tile:
   return crops;
 }
 
+/** Index, in the crop's read region, of image pixel `p` (of an image `width` wide). */
+export function indexInCrop(c: Crop, p: number, width: number): number {
+  return (Math.floor(p / width) - c.y0) * (c.x1 - c.x0) + (p % width) - c.x0;
+}
+
 /** The read region of a crop, copied out of the raster. */
 export function cutCrop(r: Raster, c: Crop): Raster {
   const w = c.x1 - c.x0;

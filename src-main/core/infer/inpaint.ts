@@ -15,7 +15,7 @@ import { resolveModel } from '../models/registry.js';
 import type { LoadedModel } from '../models/store.js';
 import { denoiseRaster } from './denoise.js';
 import { shareProgress } from './ensemble.js';
-import { cutCrop, cutMask, holeTiles } from './hole-tiles.js';
+import { cutCrop, cutMask, holeTiles, indexInCrop } from './hole-tiles.js';
 import { inpaintPrefillSteps, nonLocalBlendSteps } from './fill.js';
 import { refineHoles } from './refine.js';
 import { runModel } from './run-model.js';
@@ -58,9 +58,8 @@ export async function predictHoles(loaded: LoadedModel, prefilled: Raster, mask:
   for (const [i, crop] of crops.entries()) {
     const onEvent = shareProgress(opts.onEvent, i, 1, crops.length);
     const res = await runModel(loaded, cutCrop(prefilled, crop), { ...opts, onEvent, mask: cutMask(mask, width, crop), stage: 'inpaint' });
-    const w = crop.x1 - crop.x0;
     for (const p of crop.holes) {
-      const q = (Math.floor(p / width) - crop.y0) * w + (p % width) - crop.x0;
+      const q = indexInCrop(crop, p, width);
       for (let k = 0; k < c; k++) out.data[p * c + k] = res.data[q * c + k]!;
     }
   }

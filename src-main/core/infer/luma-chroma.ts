@@ -113,7 +113,9 @@ export async function denoiseLumaChroma(
   if (denoiseChroma) {
     for (const [k, plane] of [planes.u, planes.v].entries()) {
       throwIfCancelled(signal);
-      const shifted = plane.map((c) => c + 0.5);
+      // A loop, not TypedArray.map: the callback costs half a second per plane on 24 megapixels.
+      const shifted = new Float32Array(plane.length);
+      for (let i = 0; i < plane.length; i++) shifted[i] = plane[i]! + 0.5;
       const net = (await denoiseChroma({ width, height, channels: 1, data: shifted }, sigma * CHROMA_NOISE_SCALES[k]!, k)).data;
       const out = filtered[k]!;
       const w = CHROMA_NETWORK_WEIGHT;

@@ -20,8 +20,8 @@ import type { JobContext } from '../../shared/jobs.js';
 import { throwIfCancelled } from '../jobs/cancel.js';
 import type { Raster } from '../image/raster.js';
 import { addBilinearUp, boxDown } from '../image/resample.js';
-import { gather, orientationMap } from './ensemble.js';
-import { type Crop, cutCrop, holeTiles } from './hole-tiles.js';
+import { runTurned } from './ensemble.js';
+import { type Crop, cutCrop, holeTiles, indexInCrop } from './hole-tiles.js';
 
 export interface RefineLevel {
   /** The rounds denoise the picture box-averaged by this factor; their change is interpolated back up. */
@@ -141,19 +141,15 @@ export async function refineHoles(
         throwIfCancelled(opts.signal);
         const crop = cutCrop(filled, c);
         const small = boxDown(crop, level.factor);
-        const { map, width: tw, height: th } = orientationMap(small.width, small.height, turn);
-        const out = await denoise(turn === 0 ? small : gather(small, map, tw, th), sigma);
+        const out = await runTurned(small, turn, (r) => denoise(r, sigma));
         const change = new Float32Array(small.data.length);
-        for (let i = 0; i < map.length; i++) {
-          const s = map[i]! * ch;
-          for (let k = 0; k < ch; k++) change[s + k] = out.data[i * ch + k]! - small.data[s + k]!;
-        }
+        for (let i = 0; i < change.length; i++) change[i] = out.data[i]! - small.data[i]!;
         const up = { ...crop, data: new Float32Array(crop.data.length) };
         addBilinearUp(up, { ...small, data: change }, level.factor);
         const values = next[t]!;
         for (let j = 0; j < c.holes.length; j++) {
           const p = c.holes[j]!;
-          const q = (Math.floor(p / width) - c.y0) * crop.width + (p % width) - c.x0;
+          const q = indexInCrop(c, p, width);
           for (let k = 0; k < ch; k++) values[j * ch + k] = Math.min(1, Math.max(0, filled.data[p * ch + k]! + weight[p]! * up.data[q * ch + k]!));
         }
         const detail = `denoiser rounds: sigma ${sigma}${level.factor > 1 ? ` at 1/${level.factor} scale` : ''}`;
