@@ -1,5 +1,5 @@
 // The inpainting network runs on crops around the holes: in the holes it gives what a pass over
-// the whole image gives. In a noisy photo the fill gets grain of the photo's noise.
+// the whole image gives. With grain, the fill of a noisy photo gets the photo's noise.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inpaintPrefill } from '../../../src-main/core/infer/fill.js';
 import { addGrain, inpaintRaster, MIN_GRAIN_SIGMA, predictHoles } from '../../../src-main/core/infer/inpaint.js';
@@ -76,11 +76,11 @@ describe('grain in the fill', () => {
     expect(c.data).toEqual(flat().data);
   });
 
-  it('a fill in a noisy photo carries its noise; --no-grain leaves it smooth', async () => {
+  it('with grain, a fill in a noisy photo carries its noise; without (the default), it is smooth', async () => {
     const flatGrey: Raster = { width: w, height: h, channels: 3, data: new Float32Array(w * h * 3).fill(0.5) };
     const noisy = addNoise(flatGrey, { kind: 'gaussian', sigma: 15 }, new Rng(9));
-    const grained = await inpaintRaster(noisy, square, model);
-    const smooth = await inpaintRaster(noisy, square, model, { grain: false });
+    const grained = await inpaintRaster(noisy, square, model, { grain: true });
+    const smooth = await inpaintRaster(noisy, square, model);
     // The photo's own noise, measured where it is known, and the fills' spread.
     const known = Uint8Array.from(square, (m) => 1 - m);
     expect(holeStd(noisy, known)).toBeGreaterThan(13);
