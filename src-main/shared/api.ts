@@ -127,7 +127,7 @@ export interface InpaintJob {
   /** A mask image (white = fill), same size as the image. */
   mask: ImageId;
   model?: string;
-  /** Grain of the photo's noise in the fill of a visibly noisy photo (default false). */
+  /** Grain of the photo's noise in the fill where the photo around it is visibly noisy (default true; infer/inpaint.ts addGrain). */
   grain?: boolean;
 }
 export interface InpaintResult {

@@ -83,14 +83,14 @@ export async function denoiseCommand(argv: string[], ctx: CommandContext): Promi
   return 0;
 }
 
-export const inpaintHelp = `mend inpaint IN --mask M.png [-o OUT] [--model ID] [--grain]
-  Fills the white pixels of the mask; every other pixel stays exactly as it was. --grain: in a
-  noisy photo (estimated sigma 8 or more) the fill gets grain of that sigma, so it does not show
-  as a smooth smear (off by default: finely textured clean photos can estimate as high).
+export const inpaintHelp = `mend inpaint IN --mask M.png [-o OUT] [--model ID] [--no-grain]
+  Fills the white pixels of the mask; every other pixel stays exactly as it was. Where the photo
+  around a hole is visibly noisy (sigma 6 or more in its flattest parts), the fill gets grain of
+  that sigma so it does not show as a smooth smear; --no-grain leaves every fill smooth.
 ${OUTPUT_HELP}`;
 
 export async function inpaintCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values: v, positionals } = parse(argv, { ...OUTPUT_OPTIONS, mask: { type: 'string' }, grain: { type: 'boolean' } });
+  const { values: v, positionals } = parse(argv, { ...OUTPUT_OPTIONS, mask: { type: 'string' }, 'no-grain': { type: 'boolean' } });
   const input = single(positionals, 'input image');
   const maskPath = required(v.mask, 'mask');
   const enc = encodeOptions(v);
@@ -99,7 +99,7 @@ export async function inpaintCommand(argv: string[], ctx: CommandContext): Promi
   const out = await outputPathFor(input, v.output, enc.format);
   const model = await resolveModel(v.model, 'inpaint', image.raster.channels);
   const tileSize = v.tile ? num(v.tile, 'tile', 512, { min: 64, int: true }) : undefined;
-  const filled = await inpaintRaster(image.raster, mask, model, { tileSize, grain: !!v.grain, ...ctx.job });
+  const filled = await inpaintRaster(image.raster, mask, model, { tileSize, grain: !v['no-grain'], ...ctx.job });
   await writeImage(out, { ...image, raster: filled }, enc);
   let holes = 0;
   for (const m of mask) holes += m;

@@ -343,7 +343,7 @@ export async function denoise(s: Session, model: string | undefined, sigma: numb
   });
 }
 
-export async function inpaint(s: Session, mask: ImageInfo, model: string | undefined, grain = false): Promise<Version | undefined> {
+export async function inpaint(s: Session, mask: ImageInfo, model: string | undefined, grain: boolean): Promise<Version | undefined> {
   const input = currentVersion(s);
   const r = await runJob('inpaint', s, `Inpainting ${s.original.name}`, { type: 'inpaint', image: input.image.id, mask: mask.id, model, grain });
   if (!r) return undefined;

@@ -26,7 +26,7 @@ export const DEFAULT_SETTINGS: Settings = {
   compareMode: 'split',
   denoiseModel: '',
   inpaintModel: '',
-  inpaintGrain: false,
+  inpaintGrain: true,
   brushSize: 24,
   brushSoftness: 0.3,
   exportFormat: 'jpeg',

@@ -61,22 +61,39 @@ describe('grain in the fill', () => {
   const square = new Uint8Array(w * h);
   for (let y = 40; y < 80; y++) for (let x = 60; x < 100; x++) square[y * w + x] = 1;
 
-  it('addGrain adds white grain of sigma to the holes only, the same every run, nothing under the threshold', () => {
-    const flat = (): Raster => ({ width: w, height: h, channels: 3, data: new Float32Array(w * h * 3).fill(0.5) });
-    const a = flat();
-    addGrain(a, square, 20);
-    expect(holeStd(a, square)).toBeGreaterThan(18);
-    expect(holeStd(a, square)).toBeLessThan(22);
-    for (let p = 0; p < square.length; p++) if (!square[p]) expect(a.data[p * 3]).toBe(0.5);
-    const b = flat();
-    addGrain(b, square, 20);
+  it('addGrain gives each hole the noise of the photo around it, only in the holes, the same every run', () => {
+    // 600 px wide: noise of sigma 20 left of x = 300, clean right of it; a hole in each half
+    // (different grain tiles, their context within their half).
+    const W = 600;
+    const H = 120;
+    const flat: Raster = { width: W, height: H, channels: 3, data: new Float32Array(W * H * 3).fill(0.5) };
+    const source = addNoise(flat, { kind: 'gaussian', sigma: 20 }, new Rng(5));
+    for (let p = 0; p < W * H; p++) if (p % W >= 300) source.data.fill(0.5, p * 3, p * 3 + 3);
+    const holes = new Uint8Array(W * H);
+    const leftHole = new Uint8Array(W * H);
+    for (let y = 40; y < 80; y++) {
+      for (let x = 100; x < 140; x++) holes[y * W + x] = leftHole[y * W + x] = 1;
+      for (let x = 460; x < 500; x++) holes[y * W + x] = 1;
+    }
+    const rightHole = Uint8Array.from(holes, (m, p) => m - leftHole[p]!);
+    const fill = (): Raster => ({ ...flat, data: flat.data.slice() });
+    const a = fill();
+    addGrain(a, holes, source);
+    expect(holeStd(a, leftHole)).toBeGreaterThan(18);
+    expect(holeStd(a, leftHole)).toBeLessThan(22);
+    expect(holeStd(a, rightHole)).toBe(0);
+    for (let p = 0; p < holes.length; p++) if (!holes[p]) expect(a.data[p * 3]).toBe(0.5);
+    const b = fill();
+    addGrain(b, holes, source);
     expect(b.data).toEqual(a.data);
-    const c = flat();
-    addGrain(c, square, MIN_GRAIN_SIGMA - 0.1);
-    expect(c.data).toEqual(flat().data);
+    // Under MIN_GRAIN_SIGMA around the holes: no grain.
+    const faint = addNoise(flat, { kind: 'gaussian', sigma: MIN_GRAIN_SIGMA - 1.5 }, new Rng(6));
+    const c = fill();
+    addGrain(c, holes, faint);
+    expect(c.data).toEqual(flat.data);
   });
 
-  it('with grain, a fill in a noisy photo carries its noise; without (the default), it is smooth', async () => {
+  it('with grain, a fill in a noisy photo carries its noise; without, it is smooth', async () => {
     const flatGrey: Raster = { width: w, height: h, channels: 3, data: new Float32Array(w * h * 3).fill(0.5) };
     const noisy = addNoise(flatGrey, { kind: 'gaussian', sigma: 15 }, new Rng(9));
     const grained = await inpaintRaster(noisy, square, model, { grain: true });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRaster, type Raster } from '../../../src-main/core/image/raster.js';
-import { estimateNoiseSigma, symmetricEigenvalues } from '../../../src-main/core/metrics/noise-estimate.js';
+import { estimateFlatNoiseSigma, estimateNoiseSigma, gammaQuantile, symmetricEigenvalues } from '../../../src-main/core/metrics/noise-estimate.js';
 import { addNoise } from '../../../src-main/core/corrupt/noise.js';
 import { Rng } from '../../../src-main/core/corrupt/rng.js';
 import { naturalImage } from '../../helpers/synthetic.js';
@@ -51,6 +51,53 @@ describe('estimateNoiseSigma', () => {
   it('reports little noise on a clean image and NaN on one smaller than a patch', () => {
     expect(estimateNoiseSigma(naturalImage(128, 128, 1, 5))).toBeLessThan(3);
     expect(estimateNoiseSigma(createRaster(5, 5, 1))).toBeNaN();
+  });
+});
+
+/** A grey image: uniform random texture (amplitude `texture`, 0-1 scale) left of `split`, flat 0.5 right of it. */
+function textureAndFlat(width: number, height: number, split: number, texture: number, seed: number): Raster {
+  const r = createRaster(width, height, 1);
+  const rng = new Rng(seed);
+  for (let p = 0; p < width * height; p++) r.data[p] = 0.5 + (p % width < split ? texture * (rng.next() - 0.5) : 0);
+  return r;
+}
+
+describe('estimateFlatNoiseSigma', () => {
+  it('reads white noise within 5 percent at sigma 5, 10, 25 and 50, like the global estimate', () => {
+    const clean = naturalImage(256, 192, 1, 6);
+    for (const sigma of [5, 10, 25, 50]) {
+      const noisy = addNoise(clean, { kind: 'gaussian', sigma }, new Rng(sigma + 2));
+      expect(Math.abs(estimateFlatNoiseSigma(noisy) / sigma - 1)).toBeLessThan(0.05);
+    }
+  });
+
+  it('does not count texture as noise: a textured half reads in the global estimate, not here', () => {
+    // Texture of std 0.2/sqrt(12)*255 = 14.7 on the left, a flat and clean right half.
+    const img = textureAndFlat(256, 160, 128, 0.2, 3);
+    expect(estimateNoiseSigma(img)).toBeGreaterThan(5);
+    expect(estimateFlatNoiseSigma(img)).toBeLessThan(0.5);
+  });
+
+  it('leaves out the patches that touch `exclude`, and clipped pixels', () => {
+    // Noise of sigma 20 on the left half, clean on the right.
+    const w = 256;
+    const h = 160;
+    const clean = createRaster(w, h, 1);
+    clean.data.fill(0.5);
+    const noisy = addNoise(clean, { kind: 'gaussian', sigma: 20 }, new Rng(4));
+    for (let p = 0; p < w * h; p++) if (p % w >= 128) noisy.data[p] = 0.5;
+    const right = Uint8Array.from({ length: w * h }, (_, p) => (p % w >= 120 ? 1 : 0));
+    const left = Uint8Array.from({ length: w * h }, (_, p) => (p % w < 136 ? 1 : 0));
+    expect(Math.abs(estimateFlatNoiseSigma(noisy, { exclude: right }) / 20 - 1)).toBeLessThan(0.05);
+    expect(estimateFlatNoiseSigma(noisy, { exclude: left })).toBeLessThan(0.5);
+    // The clean right half clipped to white: its flatness is clipping, not a clean area.
+    const clipped = { ...noisy, data: noisy.data.map((v, p) => (p % w >= 128 ? 1 : v)) };
+    expect(Math.abs(estimateFlatNoiseSigma(clipped) / 20 - 1)).toBeLessThan(0.05);
+    expect(estimateFlatNoiseSigma(createRaster(12, 12, 1))).toBeNaN();
+  });
+
+  it('gammaQuantile matches the exact 99th percentile of Gamma(32) (scipy: 46.608)', () => {
+    expect(Math.abs(gammaQuantile(32, 2.3263) / 46.608 - 1)).toBeLessThan(5e-4);
   });
 });
 
