@@ -1,7 +1,8 @@
 // Which models the editor offers for a photo, and which it preselects.
 import { describe, expect, it } from 'vitest';
 import type { ModelSummary } from '../../../src-main/shared/api.js';
-import { modelLine, modelsFor, pickModel } from '../../../src-renderer/lib/components/editor/models.js';
+import { modelLine, pickModel } from '../../../src-renderer/lib/components/editor/models.js';
+import { modelsForTask } from '../../../src-renderer/lib/state/model-card.js';
 
 const summary = (over: Partial<ModelSummary>): ModelSummary => ({
   id: 'x', name: 'X', description: '', task: 'denoise', channels: 3, source: 'shipped', isDefault: false, defaultFor: [], arch: 'residual', ...over,
@@ -14,21 +15,21 @@ const models = [
   summary({ id: 'grey-fill', task: 'inpaint', channels: 1 }),
 ];
 
-describe('modelsFor', () => {
+describe('modelsForTask for a photo', () => {
   it('offers grey denoisers for colour photos (luminance route) but never colour models for grey ones', () => {
-    expect(modelsFor(models, 'denoise', 3).map((m) => m.id)).toEqual(['grey', 'colour']);
-    expect(modelsFor(models, 'denoise', 1).map((m) => m.id)).toEqual(['grey']);
+    expect(modelsForTask(models, 'denoise', 3).map((m) => m.id)).toEqual(['grey', 'colour']);
+    expect(modelsForTask(models, 'denoise', 1).map((m) => m.id)).toEqual(['grey']);
   });
 
   it('keeps inpainting to the photo\'s own channel count', () => {
-    expect(modelsFor(models, 'inpaint', 3).map((m) => m.id)).toEqual(['fill']);
-    expect(modelsFor(models, 'inpaint', 1).map((m) => m.id)).toEqual(['grey-fill']);
+    expect(modelsForTask(models, 'inpaint', 3).map((m) => m.id)).toEqual(['fill']);
+    expect(modelsForTask(models, 'inpaint', 1).map((m) => m.id)).toEqual(['grey-fill']);
   });
 });
 
 describe('pickModel', () => {
   it('prefers the remembered model, then the default for the photo\'s channel count', () => {
-    const colourList = modelsFor(models, 'denoise', 3);
+    const colourList = modelsForTask(models, 'denoise', 3);
     expect(pickModel(colourList, 'colour', 3)?.id).toBe('colour');
     expect(pickModel(colourList, 'gone', 3)?.id).toBe('grey');
     const onlyColour = [summary({ id: 'a' }), summary({ id: 'b', defaultFor: [3] })];

@@ -1,11 +1,6 @@
-/** Picking a model for a photo: the models for a task and channel count, and the one to preselect. */
+/** Picking a model for a photo: the line under the picker, and the one to preselect. The list itself is modelsForTask (state/model-card.ts). */
 import type { ModelSummary } from '../../api';
-import { fitsPhoto, throughLuminance } from '../../state/model-card';
-
-/** The models that can do `task` on a photo of `channels` (fitsPhoto), in registry order. */
-export function modelsFor(all: ModelSummary[], task: ModelSummary['task'], channels: number): ModelSummary[] {
-  return all.filter((m) => fitsPhoto(m, task, channels));
-}
+import { throughLuminance } from '../../state/model-card';
 
 /** The line under the model picker: how the model treats this photo, then its description and best score. */
 export function modelLine(model: ModelSummary, channels: number): string {
