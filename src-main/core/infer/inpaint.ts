@@ -105,30 +105,59 @@ const GRAIN_TILE = 256;
 // a grass photo, in under 0.1 s.
 const GRAIN_PATCHES = 3000;
 
-/** One channel of a raster: the middle one (green) stands for a colour photo's noise. */
-function middleChannel(r: Raster): Raster {
-  if (r.channels === 1) return r;
+/** One plane of a colour raster: channel `k`, or with k = -1 the mean of the channels. */
+function plane(r: Raster, k: number): Raster {
   const c = r.channels;
   const data = new Float32Array(r.width * r.height);
-  for (let p = 0; p < data.length; p++) data[p] = r.data[p * c + (c >> 1)]!;
+  for (let p = 0; p < data.length; p++) {
+    if (k >= 0) data[p] = r.data[p * c + k]!;
+    else {
+      let s = 0;
+      for (let j = 0; j < c; j++) s += r.data[p * c + j]!;
+      data[p] = s / c;
+    }
+  }
   return { width: r.width, height: r.height, channels: 1, data };
 }
 
 /**
- * Adds white Gaussian grain to the hole pixels of `filled`, clamped to [0,1], from a fixed seed
- * so a run can be repeated. Each tile's holes get the noise that `source`'s known pixels around
- * them hold, so grain follows the photo where noise differs across it (a clean sky, a grainy
- * shadow), and none is added where it is under MIN_GRAIN_SIGMA.
+ * The grain around a group of holes, as the std (0-255 scale) of a part shared by all channels
+ * and of a part drawn for each channel. Colour noise is modelled as both: in a photo whose noise
+ * is all brightness (a grey scan saved as RGB, a camera JPEG with its colour noise smoothed)
+ * the channels move together, and independent grain would add colour speckle it does not have.
+ * With the green channel's variance g2 = shared2 + own2 and the channel mean's m2 = shared2 +
+ * own2 / c, the two flat-area estimates give both parts.
+ */
+function grainAround(source: Raster, exclude: Uint8Array): { shared: number; own: number } {
+  const opts = { exclude, maxPatches: GRAIN_PATCHES };
+  if (source.channels === 1) return { shared: 0, own: estimateFlatNoiseSigma(source, opts) };
+  const c = source.channels;
+  const g2 = estimateFlatNoiseSigma(plane(source, c >> 1), opts) ** 2;
+  // Too little noise for grain (addGrain's test is on g2): skip the second estimate.
+  if (!(g2 >= MIN_GRAIN_SIGMA ** 2)) return { shared: 0, own: Math.sqrt(g2) };
+  const m2 = Math.min(g2, estimateFlatNoiseSigma(plane(source, -1), opts) ** 2);
+  const own2 = Math.max(0, ((g2 - m2) * c) / (c - 1));
+  return { shared: Math.sqrt(Math.max(0, g2 - own2)), own: Math.sqrt(own2) };
+}
+
+/**
+ * Adds Gaussian grain to the hole pixels of `filled`, clamped to [0,1], from a fixed seed so a
+ * run can be repeated. Each tile's holes get the grain that `source`'s known pixels around them
+ * hold (grainAround), so it follows the photo where noise differs across it (a clean sky, a
+ * grainy shadow), and none is added where its per-channel std is under MIN_GRAIN_SIGMA.
  */
 export function addGrain(filled: Raster, mask: Uint8Array, source: Raster): void {
   const rng = new Rng(GRAIN_SEED);
   const c = filled.channels;
   for (const crop of holeTiles(filled.width, filled.height, mask, GRAIN_TILE, GRAIN_CONTEXT)) {
-    const sigma = estimateFlatNoiseSigma(middleChannel(cutCrop(source, crop)), { exclude: cutMask(mask, filled.width, crop), maxPatches: GRAIN_PATCHES });
-    if (!(sigma >= MIN_GRAIN_SIGMA)) continue;
-    const s = sigma / 255;
+    const { shared, own } = grainAround(cutCrop(source, crop), cutMask(mask, filled.width, crop));
+    if (!(Math.hypot(shared, own) >= MIN_GRAIN_SIGMA)) continue;
     for (const p of crop.holes) {
-      for (let k = 0; k < c; k++) filled.data[p * c + k] = Math.min(1, Math.max(0, filled.data[p * c + k]! + s * rng.normal()));
+      const common = (shared / 255) * rng.normal();
+      for (let k = 0; k < c; k++) {
+        const v = filled.data[p * c + k]! + common + (own / 255) * rng.normal();
+        filled.data[p * c + k] = Math.min(1, Math.max(0, v));
+      }
     }
   }
 }

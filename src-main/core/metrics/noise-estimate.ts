@@ -120,28 +120,36 @@ function readPatch(g: PatchGrid, k: number, v: Float64Array): void {
 /** Noise variance of the patches `keep` selects, by Chen et al.'s eigenvalue split; NaN under 2. */
 function patchNoiseVariance(g: PatchGrid, keep: (k: number) => boolean): number {
   const dim = g.d * g.d;
-  const sum = new Float64Array(dim);
-  const prod = new Float64Array(dim * dim); // upper triangle used
-  const v = new Float64Array(dim);
+  const total = g.cols * g.rows;
   let count = 0;
-  for (let k = 0; k < g.cols * g.rows; k++) {
+  for (let k = 0; k < total; k++) if (keep(k)) count++;
+  if (count < 2) return NaN;
+  // The patches as columns (pixel i of every patch contiguous), centred: each covariance entry
+  // is then one tight dot product, several times faster than summing outer products per patch.
+  const cols = new Float32Array(dim * count);
+  const v = new Float64Array(dim);
+  let n = 0;
+  for (let k = 0; k < total; k++) {
     if (!keep(k)) continue;
     readPatch(g, k, v);
-    for (let i = 0; i < dim; i++) {
-      const vi = v[i]!;
-      sum[i]! += vi;
-      const row = i * dim;
-      for (let j = i; j < dim; j++) prod[row + j]! += vi * v[j]!;
-    }
-    count++;
+    for (let i = 0; i < dim; i++) cols[i * count + n] = v[i]!;
+    n++;
   }
-  if (count < 2) return NaN;
+  for (let i = 0; i < dim; i++) {
+    const col = cols.subarray(i * count, (i + 1) * count);
+    let mean = 0;
+    for (let k = 0; k < count; k++) mean += col[k]!;
+    mean /= count;
+    for (let k = 0; k < count; k++) col[k]! -= mean;
+  }
   const cov = new Float64Array(dim * dim);
   for (let i = 0; i < dim; i++) {
+    const a = i * count;
     for (let j = i; j < dim; j++) {
-      const c = (prod[i * dim + j]! - (sum[i]! * sum[j]!) / count) / (count - 1);
-      cov[i * dim + j] = c;
-      cov[j * dim + i] = c;
+      const b = j * count;
+      let sum = 0;
+      for (let k = 0; k < count; k++) sum += cols[a + k]! * cols[b + k]!;
+      cov[i * dim + j] = cov[j * dim + i] = sum / (count - 1);
     }
   }
   return noiseVarianceFromEigenvalues(symmetricEigenvalues(cov, dim));

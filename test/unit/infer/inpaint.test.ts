@@ -82,7 +82,9 @@ describe('grain in the fill', () => {
     expect(holeStd(a, leftHole)).toBeGreaterThan(18);
     expect(holeStd(a, leftHole)).toBeLessThan(22);
     expect(holeStd(a, rightHole)).toBe(0);
-    for (let p = 0; p < holes.length; p++) if (!holes[p]) expect(a.data[p * 3]).toBe(0.5);
+    let changedOutside = 0;
+    for (let p = 0; p < holes.length; p++) if (!holes[p] && a.data.subarray(p * 3, p * 3 + 3).some((v) => v !== 0.5)) changedOutside++;
+    expect(changedOutside).toBe(0);
     const b = fill();
     addGrain(b, holes, source);
     expect(b.data).toEqual(a.data);
@@ -91,6 +93,39 @@ describe('grain in the fill', () => {
     const c = fill();
     addGrain(c, holes, faint);
     expect(c.data).toEqual(flat.data);
+  });
+
+  it('addGrain keeps brightness-only noise free of colour, and gives independent channel noise its colour', () => {
+    const flat: Raster = { width: w, height: h, channels: 3, data: new Float32Array(w * h * 3).fill(0.5) };
+    // The same noise in R, G and B (a grey scan saved as RGB), and noise drawn per channel.
+    const grey = addNoise({ width: w, height: h, channels: 1, data: new Float32Array(w * h).fill(0.5) }, { kind: 'gaussian', sigma: 15 }, new Rng(7));
+    const brightness: Raster = { ...flat, data: Float32Array.from(flat.data, (_, i) => grey.data[Math.floor(i / 3)]!) };
+    const perChannel = addNoise(flat, { kind: 'gaussian', sigma: 15 }, new Rng(8));
+    /** Std (0-255) over the holes of R - G, and of the channel mean. */
+    const spread = (r: Raster): { colour: number; mean: number } => {
+      const d: number[] = [];
+      const m: number[] = [];
+      for (let p = 0; p < square.length; p++) {
+        if (!square[p]) continue;
+        d.push((r.data[p * 3]! - r.data[p * 3 + 1]!) * 255);
+        m.push(((r.data[p * 3]! + r.data[p * 3 + 1]! + r.data[p * 3 + 2]!) / 3) * 255);
+      }
+      const std = (v: number[]): number => {
+        const mu = v.reduce((a, b) => a + b, 0) / v.length;
+        return Math.sqrt(v.reduce((a, b) => a + (b - mu) ** 2, 0) / v.length);
+      };
+      return { colour: std(d), mean: std(m) };
+    };
+    const a: Raster = { ...flat, data: flat.data.slice() };
+    addGrain(a, square, brightness);
+    const b: Raster = { ...flat, data: flat.data.slice() };
+    addGrain(b, square, perChannel);
+    // Brightness-only: the mean carries sigma 15, R - G next to nothing (independent grain: 21).
+    expect(spread(a).mean).toBeGreaterThan(13);
+    expect(spread(a).colour).toBeLessThan(4);
+    // Per channel: R - G spreads sigma * sqrt(2) = 21, the mean sigma / sqrt(3) = 8.7.
+    expect(spread(b).colour).toBeGreaterThan(18);
+    expect(spread(b).mean).toBeLessThan(11);
   });
 
   it('with grain, a fill in a noisy photo carries its noise; without, it is smooth', async () => {
