@@ -67,6 +67,100 @@ export function symmetricEigenvalues(m: Float64Array, n: number, vectors?: Float
   return ev;
 }
 
+/**
+ * Eigenvalues of a symmetric n x n matrix (row-major, overwritten), unsorted: Householder
+ * reduction to tridiagonal form, then the implicit QL algorithm with Wilkinson-style shifts
+ * (Numerical Recipes' tred2 without the vectors, and tqli). One O(n^3) pass instead of Jacobi's
+ * sweeps: about ten times faster at n = 64, where the noise estimates spend most of their time.
+ */
+export function tridiagonalEigenvalues(a: Float64Array, n: number): Float64Array {
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  for (let i = n - 1; i > 0; i--) {
+    const l = i - 1;
+    let h = 0;
+    if (l > 0) {
+      let scale = 0;
+      for (let k = 0; k <= l; k++) scale += Math.abs(a[i * n + k]!);
+      if (scale === 0) {
+        e[i] = a[i * n + l]!;
+      } else {
+        for (let k = 0; k <= l; k++) {
+          a[i * n + k]! /= scale;
+          h += a[i * n + k]! ** 2;
+        }
+        let f = a[i * n + l]!;
+        let g = f >= 0 ? -Math.sqrt(h) : Math.sqrt(h);
+        e[i] = scale * g;
+        h -= f * g;
+        a[i * n + l] = f - g;
+        f = 0;
+        for (let j = 0; j <= l; j++) {
+          g = 0;
+          for (let k = 0; k <= j; k++) g += a[j * n + k]! * a[i * n + k]!;
+          for (let k = j + 1; k <= l; k++) g += a[k * n + j]! * a[i * n + k]!;
+          e[j] = g / h;
+          f += e[j]! * a[i * n + j]!;
+        }
+        const hh = f / (h + h);
+        for (let j = 0; j <= l; j++) {
+          f = a[i * n + j]!;
+          g = e[j]! - hh * f;
+          e[j] = g;
+          for (let k = 0; k <= j; k++) a[j * n + k]! -= f * e[k]! + g * a[i * n + k]!;
+        }
+      }
+    } else {
+      e[i] = a[i * n + l]!;
+    }
+    d[i] = h;
+  }
+  for (let i = 0; i < n; i++) d[i] = a[i * n + i]!;
+  // QL on the tridiagonal matrix: diagonal d, off-diagonal e (shifted to e[0..n-2]).
+  for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
+  e[n - 1] = 0;
+  for (let l = 0; l < n; l++) {
+    for (let iter = 0; ; iter++) {
+      let m = l;
+      for (; m < n - 1; m++) {
+        const dd = Math.abs(d[m]!) + Math.abs(d[m + 1]!);
+        if (Math.abs(e[m]!) <= Number.EPSILON * dd) break;
+      }
+      if (m === l || iter === 60) break;
+      let g = (d[l + 1]! - d[l]!) / (2 * e[l]!);
+      let r = Math.hypot(g, 1);
+      g = d[m]! - d[l]! + e[l]! / (g + (g >= 0 ? r : -r));
+      let s = 1;
+      let c = 1;
+      let p = 0;
+      let i = m - 1;
+      for (; i >= l; i--) {
+        const f = s * e[i]!;
+        const b = c * e[i]!;
+        r = Math.hypot(f, g);
+        e[i + 1] = r;
+        if (r === 0) {
+          d[i + 1]! -= p;
+          e[m] = 0;
+          break;
+        }
+        s = f / r;
+        c = g / r;
+        g = d[i + 1]! - p;
+        r = (d[i]! - g) * s + 2 * c * b;
+        p = s * r;
+        d[i + 1] = g + p;
+        g = c * r - b;
+      }
+      if (r === 0 && i >= l) continue;
+      d[l]! -= p;
+      e[l] = g;
+      e[m] = 0;
+    }
+  }
+  return d;
+}
+
 /** Chen et al.'s selection: largest prefix of ascending eigenvalues whose mean splits it evenly. */
 function noiseVarianceFromEigenvalues(ev: Float64Array): number {
   const sorted = Array.from(ev).sort((x, y) => x - y);
@@ -152,7 +246,7 @@ function patchNoiseVariance(g: PatchGrid, keep: (k: number) => boolean): number 
       cov[i * dim + j] = cov[j * dim + i] = sum / (count - 1);
     }
   }
-  return noiseVarianceFromEigenvalues(symmetricEigenvalues(cov, dim));
+  return noiseVarianceFromEigenvalues(tridiagonalEigenvalues(cov, dim));
 }
 
 /**
