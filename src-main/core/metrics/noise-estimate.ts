@@ -1,7 +1,9 @@
-// Blind estimate of additive white Gaussian noise level.
+// Blind estimates of additive white Gaussian noise level.
 // Chen, Zhu & Heng, "An Efficient Statistical Method for Image Noise Level Estimation", ICCV 2015:
 // eigenvalues of the covariance of image patches split into a few large ones (signal) and a
-// bulk whose mean equals its median (noise); sigma^2 is the mean of that bulk.
+// bulk whose mean equals its median (noise); sigma^2 is the mean of that bulk. Over all patches
+// (estimateNoiseSigma, the denoiser's auto sigma), or over the flattest ones only, chosen by
+// Liu, Tanaka & Okutomi's texture test (estimateFlatNoiseSigma, the inpainting grain).
 import { type Raster } from '../image/raster.js';
 
 export interface NoiseEstimateOptions {
@@ -113,7 +115,6 @@ export function tridiagonalEigenvalues(a: Float64Array, n: number): Float64Array
     } else {
       e[i] = a[i * n + l]!;
     }
-    d[i] = h;
   }
   for (let i = 0; i < n; i++) d[i] = a[i * n + i]!;
   // QL on the tridiagonal matrix: diagonal d, off-diagonal e (shifted to e[0..n-2]).
