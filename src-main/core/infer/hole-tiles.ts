@@ -66,7 +66,6 @@ export function cutCrop(r: Raster, c: Crop): Raster {
   return { width: w, height: h, channels: ch, data };
 }
 
-
 /** The read region of a crop out of a mask `width` pixels wide. */
 export function cutMask(mask: Uint8Array, width: number, c: Crop): Uint8Array {
   const w = c.x1 - c.x0;

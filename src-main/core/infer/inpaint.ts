@@ -17,6 +17,7 @@ import { denoiseRaster } from './denoise.js';
 import { shareProgress } from './ensemble.js';
 import { cutCrop, cutMask, holeTiles, indexInCrop } from './hole-tiles.js';
 import { inpaintPrefillSteps, nonLocalBlendSteps } from './fill.js';
+import { toOpponent } from './luma-chroma.js';
 import { refineHoles } from './refine.js';
 import { runModel } from './run-model.js';
 
@@ -107,18 +108,11 @@ const GRAIN_TILE = 256;
 const GRAIN_PATCHES = 2000;
 const SPLIT_PATCHES = 1000;
 
-/** One plane of a colour raster: channel `k`, or with k = -1 the mean of the channels. */
-function plane(r: Raster, k: number): Raster {
+/** Channel `k` of a raster, as a one-channel raster. */
+function channelOf(r: Raster, k: number): Raster {
   const c = r.channels;
   const data = new Float32Array(r.width * r.height);
-  for (let p = 0; p < data.length; p++) {
-    if (k >= 0) data[p] = r.data[p * c + k]!;
-    else {
-      let s = 0;
-      for (let j = 0; j < c; j++) s += r.data[p * c + j]!;
-      data[p] = s / c;
-    }
-  }
+  for (let p = 0; p < data.length; p++) data[p] = r.data[p * c + k]!;
   return { width: r.width, height: r.height, channels: 1, data };
 }
 
@@ -134,10 +128,12 @@ function grainAround(source: Raster, exclude: Uint8Array): { shared: number; own
   const opts = { exclude, maxPatches: GRAIN_PATCHES };
   if (source.channels === 1) return { shared: 0, own: estimateFlatNoiseSigma(source, opts) };
   const c = source.channels;
-  const g2 = estimateFlatNoiseSigma(plane(source, c >> 1), opts) ** 2;
+  const g2 = estimateFlatNoiseSigma(channelOf(source, 1), opts) ** 2;
   // Too little noise for grain (addGrain's test is on g2): skip the second estimate.
   if (!(g2 >= MIN_GRAIN_SIGMA ** 2)) return { shared: 0, own: Math.sqrt(g2) };
-  const m2 = Math.min(g2, estimateFlatNoiseSigma(plane(source, -1), { exclude, maxPatches: SPLIT_PATCHES }) ** 2);
+  // The channel mean is the opponent luminance (R + G + B) / 3 (infer/luma-chroma.ts).
+  const mean = { width: source.width, height: source.height, channels: 1, data: toOpponent(source).y };
+  const m2 = Math.min(g2, estimateFlatNoiseSigma(mean, { exclude, maxPatches: SPLIT_PATCHES }) ** 2);
   const own2 = Math.max(0, ((g2 - m2) * c) / (c - 1));
   return { shared: Math.sqrt(Math.max(0, g2 - own2)), own: Math.sqrt(own2) };
 }
