@@ -7,6 +7,7 @@
 import {
   api,
   type DamageKind,
+  type DenoiseJob,
   type ExportOptions,
   type ImageComparison,
   type ImageId,
@@ -41,6 +42,11 @@ export interface Version {
   /** Corrupted: the damage mask; inpainted: the mask that was filled. */
   mask?: ImageInfo;
   corruption?: { kind: 'noise' | 'damage'; spec: string; sigma?: number };
+  /**
+   * The settings the result was made with, as sent to the engine (a denoise: model, sigma,
+   * passes, and whatever fields the request gains), so the panel can show them again.
+   */
+  settings?: Record<string, unknown>;
 }
 
 export interface Session {
@@ -51,6 +57,8 @@ export interface Session {
   heatmap?: ImageInfo;
   anomalyMask?: ImageInfo;
   flaggedPixels?: number;
+  /** Export format and depth the user picked for this photo (else those of the input file). */
+  exportChoice?: { format: ExportOptions['format']; depth: 8 | 16 };
 }
 
 export type JobKind = 'corrupt' | 'denoise' | 'inpaint' | 'anomaly';
@@ -68,7 +76,11 @@ export interface EditorJob {
   cancelling: boolean;
 }
 
-export type CompareWith = 'original' | 'input';
+/** 'original', 'input' (the shown version's parent) or a version key: what the result is compared with. */
+export type CompareWith = string;
+
+/** What Denoise and Inpaint run on: the original photo, or the version on screen. */
+export type ApplyTo = 'original' | 'current';
 
 export const editor = $state<{
   sessions: Session[];
@@ -77,7 +89,8 @@ export const editor = $state<{
   /** Uploads in flight (the filmstrip shows a placeholder for each). */
   adding: number;
   compareWith: CompareWith;
-}>({ sessions: [], selected: null, job: null, adding: 0, compareWith: 'original' });
+  applyTo: ApplyTo;
+}>({ sessions: [], selected: null, job: null, adding: 0, compareWith: 'original', applyTo: 'original' });
 
 const ORIGINAL_KEY = 'original';
 let versionCounter = 0;
@@ -105,6 +118,11 @@ export function parentOf(s: Session, v: Version): Version | undefined {
   return versionOf(s, v.parent);
 }
 
+/** The version the next Denoise or Inpaint runs on (Apply to: the original unless asked otherwise). */
+export function sourceVersion(s: Session): Version {
+  return editor.applyTo === 'current' ? currentVersion(s) : s.versions[0]!;
+}
+
 /** The synthetic corruption this version descends from (itself included), if any. */
 export function corruptedAncestor(s: Session, v: Version): Version | undefined {
   for (let cur: Version | undefined = v; cur; cur = parentOf(s, cur)) if (cur.kind === 'corrupted') return cur;
@@ -115,7 +133,24 @@ function modelName(id: string): string {
   return models.find((m) => m.id === id)?.name ?? id;
 }
 
-function newSession(info: ImageInfo): Session {
+/**
+ * The name a new photo is shown under: its file name, or "name (2).ext" when a photo of that
+ * name is already open (two cameras' IMG_0001.JPG, the same file twice), so no two look alike.
+ */
+export function distinctName(name: string, taken: string[]): string {
+  const lower = new Set(taken.map((t) => t.toLowerCase()));
+  if (!lower.has(name.toLowerCase())) return name;
+  const dot = name.lastIndexOf('.');
+  const stem = dot > 0 ? name.slice(0, dot) : name;
+  const ext = dot > 0 ? name.slice(dot) : '';
+  for (let n = 2; ; n++) {
+    const candidate = `${stem} (${n})${ext}`;
+    if (!lower.has(candidate.toLowerCase())) return candidate;
+  }
+}
+
+function newSession(raw: ImageInfo): Session {
+  const info = { ...raw, name: distinctName(raw.name, editor.sessions.map((s) => s.original.name)) };
   return {
     id: info.id,
     original: info,
@@ -134,8 +169,11 @@ export function describeImage(info: ImageInfo): string {
 /** Uploads image files (drop, picker, paste); other files are skipped with a note. */
 export async function addFiles(files: File[]): Promise<number> {
   const wanted = files.filter((f) => isImageFile(f));
-  const skipped = files.length - wanted.length;
-  if (skipped > 0) notify('info', `${skipped} ${skipped === 1 ? 'file is' : 'files are'} not an image and ${skipped === 1 ? 'was' : 'were'} skipped`);
+  const skipped = files.filter((f) => !isImageFile(f)).map((f) => `“${f.name}”`);
+  if (skipped.length > 0) {
+    const names = skipped.length <= 3 ? skipped.join(', ') : `${skipped.slice(0, 3).join(', ')} and ${skipped.length - 3} more`;
+    notify('info', `${names} ${skipped.length === 1 ? 'is' : 'are'} not a photo and ${skipped.length === 1 ? 'was' : 'were'} skipped`);
+  }
   let added = 0;
   editor.adding += wanted.length;
   for (const file of wanted) {
@@ -327,10 +365,15 @@ async function measure(s: Session, parent: Version, image: ImageId): Promise<Pic
   return { metrics, maskMetrics };
 }
 
-export async function denoise(s: Session, model: string | undefined, sigma: number | 'auto', passes = 1): Promise<Version | undefined> {
-  const input = currentVersion(s);
-  const r = await runJob('denoise', s, `Denoising ${s.original.name}`, { type: 'denoise', image: input.image.id, model, sigma, passes });
+/** The denoise request's settings (everything but the image): what a denoised version remembers. */
+export type DenoiseSettings = Omit<DenoiseJob, 'type' | 'image'>;
+
+/** Denoises `from` (by default what Apply to names) with `params`; the result remembers them. */
+export async function denoise(s: Session, params: DenoiseSettings, from: Version = sourceVersion(s)): Promise<Version | undefined> {
+  const input = from;
+  const r = await runJob('denoise', s, `Denoising ${s.original.name}`, { ...params, type: 'denoise', image: input.image.id });
   if (!r) return undefined;
+  const passes = params.passes ?? 1;
   const m = await measure(s, input, r.image.id);
   return addVersion(s, {
     kind: 'denoised',
@@ -339,12 +382,13 @@ export async function denoise(s: Session, model: string | undefined, sigma: numb
     title: 'Denoised',
     detail: `${modelName(r.model)} · ${formatSigma(r.sigma)}${r.estimated ? ' (estimated)' : ''}${passes > 1 ? ` · ${passes} passes` : ''} · ${r.seconds.toFixed(1)} s`,
     strength: 1,
+    settings: { ...params, model: r.model },
     ...m,
   });
 }
 
-export async function inpaint(s: Session, mask: ImageInfo, model: string | undefined, grain: boolean): Promise<Version | undefined> {
-  const input = currentVersion(s);
+export async function inpaint(s: Session, mask: ImageInfo, model: string | undefined, grain: boolean, from: Version = sourceVersion(s)): Promise<Version | undefined> {
+  const input = from;
   const r = await runJob('inpaint', s, `Inpainting ${s.original.name}`, { type: 'inpaint', image: input.image.id, mask: mask.id, model, grain });
   if (!r) return undefined;
   const m = await measure(s, input, r.image.id);
@@ -356,6 +400,7 @@ export async function inpaint(s: Session, mask: ImageInfo, model: string | undef
     detail: `${modelName(r.model)} · ${r.maskedPixels.toLocaleString()} px filled · ${r.seconds.toFixed(1)} s`,
     strength: 1,
     mask,
+    settings: { model: r.model, grain },
     ...m,
   });
 }
