@@ -92,8 +92,11 @@ export async function readImage(path: string, opts: ReadOptions = {}): Promise<D
   const sixteen = meta.depth !== 'uchar' && meta.depth !== 'char';
   let pipeline = sharp(path, sopts).rotate();
   if (keepIcc) pipeline = pipeline.keepIccProfile();
+  // sharp's 'b-w' output drops the alpha band (grey16 keeps it): an 8-bit grey scan with alpha
+  // is decoded as sRGB, whose three bands are the grey exactly, and folded back to grey below.
+  const greyViaRgb = grey && !sixteen && meta.hasAlpha === true;
   pipeline = pipeline
-    .toColourspace(grey ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb')
+    .toColourspace(grey && !greyViaRgb ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb')
     .raw(sixteen ? { depth: 'ushort' } : { depth: 'uchar' });
   let out: { data: Buffer; info: sharp.OutputInfo };
   try {
@@ -101,7 +104,16 @@ export async function readImage(path: string, opts: ReadOptions = {}): Promise<D
   } catch (err) {
     throw await decodeError(path, err, head, opts.limitInputPixels);
   }
-  const { data, info } = out;
+  let { data, info } = out;
+  if (greyViaRgb && info.channels === 4) {
+    const ga = Buffer.alloc(info.width * info.height * 2);
+    for (let p = 0; p < info.width * info.height; p++) {
+      ga[2 * p] = data[4 * p]!;
+      ga[2 * p + 1] = data[4 * p + 3]!;
+    }
+    data = ga;
+    info = { ...info, channels: 2 };
+  }
   const wide = data.byteLength === info.width * info.height * info.channels * 2;
   const bytes = wide && data.byteOffset % 2 !== 0 ? Buffer.from(data) : data; // Uint16Array needs alignment
   const samples = wide

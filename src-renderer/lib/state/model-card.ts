@@ -238,9 +238,17 @@ export function throughLuminance(m: Pick<ModelSummary, 'task' | 'channels'>, cha
   return m.task === 'denoise' && m.channels === 1 && channels === 3;
 }
 
-/** Whether `m` can do `task` on a photo of `channels`: its own channel count, or through luminance. */
+/**
+ * A colour inpainter on a grey photo (old scans, the main dust-and-scratch case): the engine runs
+ * it on the grey plane copied to three channels and keeps their mean (core/infer/run-model.ts).
+ */
+export function throughGreyCopy(m: Pick<ModelSummary, 'task' | 'channels'>, channels: number): boolean {
+  return m.task === 'inpaint' && m.channels === 3 && channels === 1;
+}
+
+/** Whether `m` can do `task` on a photo of `channels`: its own channel count, through luminance, or as grey RGB. */
 export function fitsPhoto(m: ModelSummary, task: ModelSummary['task'], channels: number): boolean {
-  return m.task === task && (m.channels === channels || throughLuminance(m, channels));
+  return m.task === task && (m.channels === channels || throughLuminance(m, channels) || throughGreyCopy(m, channels));
 }
 
 /** Models for a picker: those of the task (that fit a photo of `channels` when given), defaults first. */

@@ -21,9 +21,11 @@ describe('modelsForTask for a photo', () => {
     expect(modelsForTask(models, 'denoise', 1).map((m) => m.id)).toEqual(['grey']);
   });
 
-  it('keeps inpainting to the photo\'s own channel count', () => {
+  it('offers colour inpainters for grey photos (grey copied to RGB), never grey inpainters for colour ones', () => {
     expect(modelsForTask(models, 'inpaint', 3).map((m) => m.id)).toEqual(['fill']);
-    expect(modelsForTask(models, 'inpaint', 1).map((m) => m.id)).toEqual(['grey-fill']);
+    expect(modelsForTask(models, 'inpaint', 1).map((m) => m.id)).toEqual(['fill', 'grey-fill']);
+    // Without a grey inpainter (the shipped models), a grey photo still has one to use.
+    expect(modelsForTask(models.filter((m) => m.id !== 'grey-fill'), 'inpaint', 1).map((m) => m.id)).toEqual(['fill']);
   });
 });
 
@@ -44,5 +46,6 @@ describe('modelLine', () => {
     expect(modelLine(grey, 3)).toMatch(/^On this colour photo: brightness through the network.*Grey model · Set12 sigma 25: 29.23 dB$/);
     expect(modelLine(grey, 1)).toBe('Grey model · Set12 sigma 25: 29.23 dB');
     expect(modelLine(summary({ description: 'Colour model' }), 3)).toBe('Colour model');
+    expect(modelLine(summary({ task: 'inpaint', description: 'Fill' }), 1)).toMatch(/^On this grey photo: .*kept grey\. Fill$/);
   });
 });

@@ -1,10 +1,11 @@
 /** Picking a model for a photo: the line under the picker, and the one to preselect. The list itself is modelsForTask (state/model-card.ts). */
 import type { ModelSummary } from '../../api';
-import { throughLuminance } from '../../state/model-card';
+import { throughGreyCopy, throughLuminance } from '../../state/model-card';
 
 /** The line under the model picker: how the model treats this photo, then its description and best score. */
 export function modelLine(model: ModelSummary, channels: number): string {
-  const route = throughLuminance(model, channels) ? 'On this colour photo: brightness through the network, colour cleaned along its edges. ' : '';
+  const route = throughLuminance(model, channels) ? 'On this colour photo: brightness through the network, colour cleaned along its edges. '
+    : throughGreyCopy(model, channels) ? 'On this grey photo: the colour model fills the grey picture as grey colour, kept grey. ' : '';
   return route + (model.headline ? `${model.description} · ${model.headline}` : model.description);
 }
 
