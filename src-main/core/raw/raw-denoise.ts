@@ -1,0 +1,64 @@
+// Denoising in the raw domain: the mosaic's four CFA planes (half resolution, white noise of one
+// colour each), variance-stabilised by the generalised Anscombe transform so the Poisson-Gaussian
+// noise becomes one known level, through a grey noise-level-conditioned denoiser (Mend's
+// `gray-unet` by default), back through the unbiased inverse, then demosaiced.
+//
+// The network was trained on Gaussian noise in gamma-encoded photos, not on raw data: the transform
+// is what makes its input look like what it knows (square-root-like tones, constant noise). A model
+// trained on unprocessed raw (Brooks et al. 2019) would do better; none is shipped yet.
+import type { JobContext } from '../../shared/jobs.js';
+import type { LoadedModel } from '../models/store.js';
+import { runModel } from '../infer/run-model.js';
+import { demosaic, packBayer, unpackBayer } from './bayer.js';
+import { anscombe, inverseAnscombe, type PoissonGaussian } from './sensor-noise.js';
+import type { RawMosaic } from './dng.js';
+
+export interface RawDenoiseOptions extends JobContext {
+  tileSize?: number;
+  /** 0 = keep the noisy mosaic, 1 = full denoise (default). */
+  strength?: number;
+}
+
+export interface RawDenoiseResult {
+  /** Denoised mosaic (0 black, 1 white). */
+  mosaic: Float32Array;
+  /** The network's noise level, 0-255 scale, after stabilisation and scaling. */
+  sigma: number;
+}
+
+/** Denoises the mosaic of `raw` whose noise is `noise`. */
+export async function denoiseMosaic(raw: RawMosaic, noise: PoissonGaussian, model: LoadedModel, opts: RawDenoiseOptions = {}): Promise<RawDenoiseResult> {
+  const { width, height } = raw;
+  const packed = packBayer(raw.data, width, height);
+  const out = new Float32Array(raw.data);
+  if (!(noise.a > 0) && !(noise.b > 0)) return { mosaic: out, sigma: 0 };
+  // A tiny shot-noise term keeps the transform defined on read-noise-only (or synthetic) data.
+  const n: PoissonGaussian = { a: Math.max(noise.a, 1e-7), b: Math.max(noise.b, 0) };
+  // In transform units the noise has sd 1; the plane is scaled so black..white spans [lo, 1]
+  // of the network's input, with a margin below black for the read noise.
+  const lo = anscombe(-3 * Math.sqrt(n.b + n.a * 1e-3), n);
+  const hi = anscombe(1, n);
+  const scale = 1 / (hi - lo);
+  const sigma255 = 255 * scale;
+  const d = packed.data;
+  const z = new Float32Array(d.length);
+  for (let i = 0; i < d.length; i++) z[i] = (anscombe(d[i], n) - lo) * scale;
+  const range = model.card.sigmaRange;
+  const sigma = range ? Math.min(Math.max(sigma255, range[0]), range[1]) : sigma255;
+  const res = await runModel(model, { width: packed.width, height: packed.height, channels: 4, data: z }, {
+    noiseLevel: sigma / 255, stage: 'denoise', tileSize: opts.tileSize, signal: opts.signal, onEvent: opts.onEvent,
+  });
+  const strength = opts.strength ?? 1;
+  const back = new Float32Array(d.length);
+  for (let i = 0; i < d.length; i++) {
+    const x = inverseAnscombe(res.data[i] / scale + lo, n);
+    back[i] = d[i] + strength * (x - d[i]);
+  }
+  unpackBayer(back, out, width, height);
+  return { mosaic: out, sigma: sigma255 };
+}
+
+/** Demosaiced camera RGB of a mosaic (0 black, 1 white), interleaved. */
+export function cameraRgb(mosaic: Float32Array, raw: RawMosaic): Float32Array {
+  return demosaic(mosaic, raw.width, raw.height, raw.cfa);
+}
