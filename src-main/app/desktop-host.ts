@@ -6,8 +6,11 @@
  * tested without Electron, against the real engine (test/integration/desktop-host.test.ts).
  *
  * Payloads reach these handlers only after dispatch.ts checked the sender and validate.ts the
- * shape. Paths are checked here against the grants: the window can name a path only after the
- * user chose it (dialog, drop, file association) and the engine runs with no roots of its own.
+ * shape. Paths are checked here against the grants: the window can name a path only after main
+ * was given it by the user or the system (a dialog, a file association, the command line, an
+ * earlier folder grant still in date), and the engine runs with no roots of its own. No request
+ * of the window grants a path: a file dropped on the window arrives as its bytes, since main
+ * cannot tell a real drop from a compromised page naming any path it likes.
  */
 import { copyFile, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -174,12 +177,6 @@ export class DesktopHost {
   readonly handlers: Handlers = {
     'mend:info': async (): Promise<AppInfo> => ({ ...(await this.o.engine.call('info')), mode: 'desktop', roots: [] }),
     'mend:add-image-bytes': ({ name, data }) => this.addUpload(name, data),
-    'mend:add-image-file': async ({ path: p }) => {
-      const real = await this.o.grants.grantFile(p);
-      const info = await this.o.engine.call('openPath', real);
-      this.o.opened?.(real);
-      return info;
-    },
     'mend:open-path': async ({ path: p }) => this.o.engine.call('openPath', await this.o.grants.check(p, 'File')),
     'mend:remove-image': ({ id }) => this.o.engine.call('removeImage', id),
     'mend:compare': ({ reference, image, mask }) => this.o.engine.call('compare', reference, image, mask),
@@ -209,7 +206,6 @@ export class DesktopHost {
         await rm(file, { force: true });
       }
     },
-    'mend:import-model-file': async ({ name, path: p }) => this.o.engine.call('importModel', name, await this.o.grants.grantFile(p)),
     'mend:export-model': async ({ id }) => {
       const target = await this.o.dialogs.saveFile({ defaultName: `${id}.mendmodel`, kind: 'model' });
       if (!target) throw new EngineError('cancelled', 'Export cancelled');

@@ -3,10 +3,10 @@
  * its own authority: a path is usable only after the user gave it to the app
  *
  *  - through a native dialog shown by main (File > Open, a folder chooser, a save dialog),
- *  - by dropping or picking a file (the preload reads its path with webUtils.getPathForFile,
- *    which a page cannot forge: a File made in script has no path),
  *  - by opening it with the app from outside (file association, dock, second launch, argv),
- *  - or, for folders, in an earlier session through a dialog (kept in settings).
+ *  - or, for folders, through a dialog in an earlier session, for FOLDER_GRANT_DAYS (settings.ts).
+ *
+ * Nothing the window sends grants a path: a dropped or picked file reaches main as bytes.
  *
  * Files are granted one by one; a folder grants what lies under it. Checks resolve symbolic
  * links (the longest existing prefix, as engine/roots.ts does) so a link inside a granted folder

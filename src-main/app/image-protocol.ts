@@ -5,7 +5,8 @@
  *   /diff/<a>/<b>?gain=G         the amplified difference of two workspace images
  *   /batch-output?dir=D&name=N   a file a batch wrote (a workspace batch or a granted folder)
  *
- * It serves files of the workspace and outputs in folders the user granted, nothing else:
+ * It serves image files (by extension: PNG, JPEG, WebP, AVIF, TIFF, HEIF) of the workspace and
+ * image outputs in folders the user granted, nothing else:
  * parseImageUrl refuses any other host or path, ids that are not the engine's id format, and
  * segments that decode to separators, dots or NULs (so `..`, `%2e%2e`, `%2f`, `%5c` and
  * double-encoding all fail), and confine() checks the final file by its real path, so a
@@ -108,8 +109,15 @@ export interface ImageSource {
 
 export type Resolved = { ok: true; file: string } | { ok: false; status: 400 | 403 | 404 | 405; message: string };
 
-/** Resolves a request to a file it may serve. */
+/** Resolves a request to a file it may serve: only image files (by extension), only where confine() allows. */
 export async function resolveImageRequest(url: string, method: string, src: ImageSource): Promise<Resolved> {
+  const r = await resolveAny(url, method, src);
+  // A granted folder may hold anything (documents, keys); this protocol shows images, nothing else.
+  if (r.ok && !isImageFile(r.file)) return { ok: false, status: 404, message: 'Not found' };
+  return r;
+}
+
+async function resolveAny(url: string, method: string, src: ImageSource): Promise<Resolved> {
   const parsed = parseImageUrl(url, method);
   if (!parsed.ok) return parsed;
   const req = parsed.request;
@@ -145,6 +153,11 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.avif': 'image/avif',
   '.tif': 'image/tiff', '.tiff': 'image/tiff', '.heic': 'image/heif', '.heif': 'image/heif',
 };
+
+/** Whether `file` has an image type this protocol serves. */
+export function isImageFile(file: string): boolean {
+  return Object.prototype.hasOwnProperty.call(TYPES, path.extname(file).toLowerCase());
+}
 
 /** Response headers for a served image: the app's origin may read it (fetch + CORS), nothing is sniffed. */
 export function imageHeaders(file: string, download: boolean): Record<string, string> {

@@ -6,9 +6,9 @@
  * Every channel is an invoke (renderer -> main, one reply) except the four events main sends to
  * the window. Payloads are checked in main by validate.ts before anything else reads them.
  */
-import type {
-  ApiError, EngineStatus, ExportOptions, ImageId, ImageInfo, ImageVariant, JobId, JobResult, JobSpec, JobStreamEvent, MenuCommand,
-} from '../shared/api.js';
+import type * as v from 'valibot';
+import type { ApiError, EngineStatus, ImageId, ImageInfo, ImageVariant, JobId, JobResult, JobStreamEvent, MenuCommand } from '../shared/api.js';
+import type { IPC_PAYLOAD_SCHEMAS } from '../shared/schema/ipc.js';
 
 /** The app's own origin: the interface is served from app://mend/ (app-protocol.ts). */
 export const APP_SCHEME = 'app';
@@ -35,37 +35,19 @@ export function batchOutputUrl(outDir: string, name: string): string {
   return `${IMAGE_ORIGIN}/batch-output?dir=${enc(outDir)}&name=${enc(name)}`;
 }
 
-/** Renderer -> main requests (ipcRenderer.invoke) and their payloads. */
-export interface InvokePayloads {
-  'mend:info': Record<string, never>;
-  'mend:add-image-bytes': { name: string; data: ArrayBuffer };
-  /** A file the user dropped or picked: its path comes from webUtils.getPathForFile in the preload. */
-  'mend:add-image-file': { name: string; path: string };
-  'mend:open-path': { path: string };
-  'mend:remove-image': { id: ImageId };
-  'mend:compare': { reference: ImageId; image: ImageId; mask?: ImageId };
-  'mend:browse': { path?: string };
-  'mend:job-start': { id: JobId; spec: JobSpec };
-  'mend:job-control': { id: JobId; action: 'cancel' | 'pause' | 'resume' };
-  'mend:export-image': { opts: ExportOptions };
-  'mend:list-models': Record<string, never>;
-  'mend:model-details': { id: string };
-  'mend:rename-model': { id: string; name: string };
-  'mend:delete-model': { id: string };
-  'mend:import-model-bytes': { name: string; data: ArrayBuffer };
-  'mend:import-model-file': { name: string; path: string };
-  'mend:export-model': { id: string };
-  'mend:choose-folder': { purpose: 'input' | 'output' | 'train' };
-  /** The page listens for opened images now: main sends what it queued before the page was ready. */
-  'mend:ready': Record<string, never>;
-}
+/**
+ * Renderer -> main requests (ipcRenderer.invoke) and their payloads, as the preload sends them:
+ * declared once as schemas in shared/schema/ipc.ts, which main checks them against.
+ */
+export type InvokePayloads = { [C in keyof IpcPayloadSchemas]: v.InferInput<IpcPayloadSchemas[C]> };
+type IpcPayloadSchemas = typeof IPC_PAYLOAD_SCHEMAS;
 
 export type InvokeChannel = keyof InvokePayloads;
 
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
-  'mend:info', 'mend:add-image-bytes', 'mend:add-image-file', 'mend:open-path', 'mend:remove-image', 'mend:compare',
+  'mend:info', 'mend:add-image-bytes', 'mend:open-path', 'mend:remove-image', 'mend:compare',
   'mend:browse', 'mend:job-start', 'mend:job-control', 'mend:export-image', 'mend:list-models', 'mend:model-details',
-  'mend:rename-model', 'mend:delete-model', 'mend:import-model-bytes', 'mend:import-model-file', 'mend:export-model',
+  'mend:rename-model', 'mend:delete-model', 'mend:import-model-bytes', 'mend:export-model',
   'mend:choose-folder', 'mend:ready',
 ];
 

@@ -34,7 +34,7 @@ import type { MenuAction } from './menu-template.js';
 import { TaskbarProgress } from './progress.js';
 import { registerProtocols } from './protocols.js';
 import { PRIVILEGED_SCHEMES } from './security.js';
-import { pushRecent, SettingsStore } from './settings.js';
+import { liveFolderGrants, pushFolderGrant, pushRecent, SettingsStore } from './settings.js';
 import { createMainWindow, hardenSession, hardenWebContents } from './window.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -100,7 +100,8 @@ function start(): void {
     const store = settings;
     workspace = await createHostWorkspace('mend-desktop-', app.getPath('temp'));
     const grants = new Grants();
-    for (const f of store.value.grantedFolders) await grants.grantFolder(f);
+    // Folders from earlier sessions only while in date (settings.ts); older ones need the dialog again.
+    for (const f of liveFolderGrants(store.value.grantedFolders, Date.now())) await grants.grantFolder(f);
 
     const send = <C extends EventChannel>(channel: C, payload: EventPayloads[C]): void => {
       if (win && !win.isDestroyed()) win.webContents.send(channel, payload);
@@ -146,7 +147,7 @@ function start(): void {
         store.update((s) => void (s.recentFiles = pushRecent(s.recentFiles, file)));
         rebuildMenu();
       },
-      folderChosen: (folder) => store.update((s) => void (s.grantedFolders = pushRecent(s.grantedFolders, folder))),
+      folderChosen: (folder) => store.update((s) => void (s.grantedFolders = pushFolderGrant(s.grantedFolders, folder, Date.now()))),
       jobs: {
         started: (id, spec) => {
           progress.start(id, spec);

@@ -23,18 +23,54 @@ export interface DesktopSettings {
   window?: WindowState;
   /** Newest first. */
   recentFiles: string[];
-  /** Folders chosen in a folder dialog, newest first (they stay usable in later sessions). */
-  grantedFolders: string[];
+  /**
+   * Folders chosen in a folder dialog, newest first, with when the user last chose them: they
+   * stay usable in later sessions until FOLDER_GRANT_DAYS have passed (liveFolderGrants), then
+   * the user confirms them again in the dialog (which opens on the last folder).
+   */
+  grantedFolders: FolderGrant[];
   lastDirs: { open?: string; save?: string; folder?: string };
 }
 
+export interface FolderGrant {
+  path: string;
+  /** When the user chose it in a dialog (ms since the epoch). */
+  at: number;
+}
+
 export const MAX_RECENT = 10;
+/** How long a folder chosen in a dialog stays granted across sessions without being chosen again. */
+export const FOLDER_GRANT_DAYS = 30;
 export const MAX_GRANTED_FOLDERS = 20;
 export const DEFAULT_WINDOW = { width: 1400, height: 900 } as const;
 export const MIN_WINDOW = { width: 800, height: 560 } as const;
 
 const isPath = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 4096 && !v.includes('\0') && path.isAbsolute(v);
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 100_000;
+
+/** Folder grants as stored; entries without a time (older settings files) are dropped: they must be confirmed again. */
+function folderGrants(v: unknown): FolderGrant[] {
+  if (!Array.isArray(v)) return [];
+  const seen = new Set<string>();
+  const out: FolderGrant[] = [];
+  for (const g of v as { path?: unknown; at?: unknown }[]) {
+    if (!g || typeof g !== 'object' || !isPath(g.path) || typeof g.at !== 'number' || !Number.isFinite(g.at) || seen.has(g.path)) continue;
+    seen.add(g.path);
+    out.push({ path: g.path, at: g.at });
+  }
+  return out.slice(0, MAX_GRANTED_FOLDERS);
+}
+
+/** The folder grants still in date at `now`: main grants these at start, the rest wait for the dialog. */
+export function liveFolderGrants(list: readonly FolderGrant[], now: number, days = FOLDER_GRANT_DAYS): string[] {
+  const maxAge = days * 24 * 3600 * 1000;
+  return list.filter((g) => g.at <= now && now - g.at < maxAge).map((g) => g.path);
+}
+
+/** `list` with `folder` confirmed at `now`, at the front. */
+export function pushFolderGrant(list: readonly FolderGrant[], folder: string, now: number): FolderGrant[] {
+  return [{ path: folder, at: now }, ...list.filter((g) => g.path !== folder)].slice(0, MAX_GRANTED_FOLDERS);
+}
 
 function paths(v: unknown, max: number): string[] {
   if (!Array.isArray(v)) return [];
@@ -44,7 +80,7 @@ function paths(v: unknown, max: number): string[] {
 /** Settings from whatever was in the file; each field that is wrong falls back alone. */
 export function parseSettings(raw: unknown): DesktopSettings {
   const r = (raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
-  const s: DesktopSettings = { recentFiles: paths(r.recentFiles, MAX_RECENT), grantedFolders: paths(r.grantedFolders, MAX_GRANTED_FOLDERS), lastDirs: {} };
+  const s: DesktopSettings = { recentFiles: paths(r.recentFiles, MAX_RECENT), grantedFolders: folderGrants(r.grantedFolders), lastDirs: {} };
   const w = r.window as Record<string, unknown> | undefined;
   if (w && typeof w === 'object' && isInt(w.width) && isInt(w.height) && w.width > 0 && w.height > 0) {
     s.window = { width: w.width, height: w.height, maximized: w.maximized === true };

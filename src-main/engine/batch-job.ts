@@ -8,7 +8,6 @@ import path from 'node:path';
 import type { BatchJobSpec, BatchResult, JobStreamEvent } from '../shared/api.js';
 import { BatchJob, type BatchProgressEvent } from '../core/batch/run.js';
 import { writeImage, type ImageFormat } from '../core/image/io.js';
-import { IMAGE_FORMATS } from '../core/image/formats.js';
 import type { JobEvent } from '../shared/jobs.js';
 import { EngineError } from './errors.js';
 import type { JobRuntime } from './image-jobs.js';
@@ -48,10 +47,6 @@ export async function runBatchJob(spec: BatchJobSpec, rt: BatchRuntime): Promise
   const images = spec.images ?? [];
   const paths = spec.paths ?? [];
   if (images.length + paths.length === 0) throw new EngineError('usage', 'The batch has no inputs: add images or folders');
-  if (spec.task !== 'denoise' && spec.task !== 'inpaint') throw new EngineError('usage', `Batch task must be denoise or inpaint, got "${String(spec.task)}"`);
-  if (spec.format !== undefined && spec.format !== 'same' && !IMAGE_FORMATS.includes(spec.format as ImageFormat)) {
-    throw new EngineError('usage', `Batch format must be "same" or one of ${IMAGE_FORMATS.join(', ')}, got "${spec.format}"`);
-  }
   let tmpFolder: string | undefined;
   const tmp = async (): Promise<string> => (tmpFolder ??= await ws.tempFolder('batch-in'));
 

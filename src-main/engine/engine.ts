@@ -9,6 +9,7 @@
  *  - imageFile / diffImage / batchOutputFile return paths for the host to serve (the URLs).
  */
 import { readFileSync } from 'node:fs';
+import type * as v from 'valibot';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,8 @@ import type {
 } from '../shared/api.js';
 import { backendStatus, describeBackend } from '../core/runtime/backend.js';
 import { describeRuntime, inferenceRuntime } from '../core/runtime/inference.js';
+import { ExportOptionsSchema, JobSpecSchema } from '../shared/schema/index.js';
+import { checkRequest } from '../shared/schema/parse.js';
 import { EngineError } from './errors.js';
 import { batchOutputFile, runBatchJob } from './batch-job.js';
 import { browseFolder, compareImages, diffImage, exportImage, type ExportedFile } from './image-ops.js';
@@ -115,12 +118,20 @@ async function backendInfo(): Promise<BackendInfo> {
   return { name: s.active, label: `${inference}${describeBackend(s.active)}${inference ? ' for training' : ''}`, ...(hint ? { hint } : {}) };
 }
 
+/** The request as its schema outputs it; EngineError 'usage' with the one-line reason otherwise. */
+function parseRequest<S extends v.GenericSchema>(schema: S, value: unknown, what: string): v.InferOutput<S> {
+  const r = checkRequest(schema, value, what);
+  if (!r.ok) throw new EngineError('usage', `Refused ${r.reason}`);
+  return r.value;
+}
+
 export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const ws = await Workspace.open(opts.workspaceDir);
   const roots = opts.roots;
   const jobs = new Map<JobId, RunningJob>();
 
-  function startJob(id: JobId, spec: JobSpec, onEvent: (e: JobStreamEvent) => void): RunningJob {
+  /** `raw` is whatever the host sent: the job's schema (shared/schema/jobs.ts) is the engine's edge. */
+  function startJob(id: JobId, raw: unknown, onEvent: (e: JobStreamEvent) => void): RunningJob {
     const controller = new AbortController();
     let controls: { pause(): void; resume(): void } | undefined;
     // A pause that arrives before the batch has planned its work still counts.
@@ -137,7 +148,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       },
     };
     const run = async (): Promise<JobResult> => {
-      if (!spec || typeof spec !== 'object') throw new EngineError('usage', 'The job description is missing');
+      const spec = parseRequest(JobSpecSchema, raw, 'the job');
       switch (spec.type) {
         case 'denoise': return runDenoise(spec, rt);
         case 'inpaint': return runInpaint(spec, rt);
@@ -153,7 +164,6 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
         case 'dust': return runDustJob(spec, { ...rt, roots });
         case 'similar-index': return runSimilarIndexJob(spec, { ...rt, roots });
         case 'similar-find': return runSimilarFindJob(spec, { ...rt, roots });
-        default: throw new EngineError('usage', `Unknown job type "${String((spec as { type?: unknown }).type)}"`);
       }
     };
     const job: RunningJob = {
@@ -186,7 +196,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     removeImage: (id) => ws.remove(id),
     compare: (reference, image, mask) => compareImages(ws, reference, image, mask),
     browse: (p) => browseFolder(p, roots),
-    exportImage: (o, target) => exportImage(ws, o, target),
+    exportImage: async (o, target) => exportImage(ws, parseRequest(ExportOptionsSchema, o, 'the export'), target),
     imageFile: async (id, variant) => {
       await ws.get(id);
       return variantFile(ws.dir, id, variant);

@@ -101,8 +101,6 @@ export interface ExportedFile {
   fileName: string;
 }
 
-const EXPORT_FORMATS: readonly ExportOptions['format'][] = ['jpeg', 'png', 'tiff', 'webp', 'avif'];
-
 /** The suggested name with the extension of the chosen format (a matching one is kept: .jpeg stays). */
 export function exportFileName(suggested: string, format: ImageFormat): string {
   const safe = safeFileName(suggested, 'mend-export');
@@ -116,12 +114,9 @@ export function exportFileName(suggested: string, format: ImageFormat): string {
  * is one of the workspace's originals, or the file one was opened from, is refused.
  */
 export async function exportImage(ws: Workspace, opts: ExportOptions, target?: string): Promise<ExportedFile> {
-  if (!EXPORT_FORMATS.includes(opts.format)) throw new EngineError('usage', `Export format must be one of ${EXPORT_FORMATS.join(', ')}, got "${String(opts.format)}"`);
-  if (opts.depth !== undefined && opts.depth !== 8 && opts.depth !== 16) throw new EngineError('usage', `Bit depth must be 8 or 16, got ${String(opts.depth)}`);
   const { stored, image } = await ws.decode(opts.image);
   let raster = image.raster;
   const strength = opts.strength ?? 1;
-  if (!(strength >= 0 && strength <= 1)) throw new EngineError('usage', `Strength must be between 0 and 1, got ${strength}`);
   if (opts.base && strength !== 1) {
     const base = convertChannels((await ws.decode(opts.base)).image.raster, raster.channels);
     sameSize(base, raster, 'blend');

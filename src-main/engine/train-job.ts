@@ -28,9 +28,6 @@ export interface TrainRuntime extends JobRuntime {
   roots: string[] | undefined;
 }
 
-const VARIANTS = ['undercomplete', 'sparse-l1', 'sparse-kl', 'denoising', 'contractive'] as const;
-const ARCHS = ['residual', 'unet', 'autoencoder'] as const;
-
 function int(v: unknown, what: string, fallback: number, min: number, max: number): number {
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new EngineError('usage', `${what} must be a whole number from ${min} to ${max}, got ${String(v)}`);
@@ -46,11 +43,7 @@ export interface TrainPlan {
 }
 
 export function planTraining(spec: TrainJobSpec): TrainPlan {
-  if (!VARIANTS.includes(spec.variant)) throw new EngineError('usage', `Unknown variant "${String(spec.variant)}": use ${VARIANTS.join(', ')}`);
-  if (!ARCHS.includes(spec.arch)) throw new EngineError('usage', `Unknown architecture "${String(spec.arch)}": use ${ARCHS.join(', ')}`);
-  if (spec.channels !== 1 && spec.channels !== 3) throw new EngineError('usage', 'Channels must be 1 (grey) or 3 (colour)');
   const lambda = spec.lambda ?? 1e-3;
-  if (!(typeof lambda === 'number' && lambda >= 0 && Number.isFinite(lambda))) throw new EngineError('usage', `Lambda must be a number >= 0, got ${String(spec.lambda)}`);
   // An undercomplete autoencoder is defined by its bottleneck: always the pure autoencoder arch.
   const kind = spec.variant === 'undercomplete' ? 'autoencoder' : spec.arch;
   const noise = spec.variant === 'undercomplete' ? 'none' : spec.variant === 'denoising' ? (spec.noise || 'gaussian:0-55') : (spec.noise || 'none');

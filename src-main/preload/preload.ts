@@ -6,12 +6,10 @@
  * It runs sandboxed, so it cannot import files at run time: vite.preload.config.ts bundles it
  * with ipc-contract.ts into dist/preload/preload.cjs (CommonJS; only `electron` is required).
  *
- * Files the user drops or picks arrive as File objects; webUtils.getPathForFile gives their
- * path here (a File built by script has none), and main opens the file itself. Anything else
- * (a paste, a mask the page drew) is sent as bytes. Errors reach the page as plain
- * {code, message} objects: contextBridge would drop an Error's code.
+ * Files the user drops, picks or pastes, and masks the page drew, are sent as bytes. Errors
+ * reach the page as plain {code, message} objects: contextBridge would drop an Error's code.
  */
-import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type {
   ApiError, AppInfo, DesktopApi, EngineStatus, ExportOptions, FolderListing, ImageComparison, ImageId, ImageInfo, ImageVariant,
   JobHandle, JobResultFor, JobSpec, JobStreamEvent, MendApi, MenuCommand, ModelDetails, ModelSummary,
@@ -37,16 +35,6 @@ async function invoke<T>(channel: InvokeChannel, payload: InvokePayloads[InvokeC
   if (!reply || typeof reply !== 'object') throw apiError(undefined);
   if (!reply.ok) throw apiError(reply.error);
   return (reply.value ?? undefined) as T;
-}
-
-/** A File the user dropped or picked has a path; a Blob, a pasted image or a File made by script has none. */
-function pathOf(data: Blob): string {
-  if (typeof File === 'undefined' || !(data instanceof File)) return '';
-  try {
-    return webUtils.getPathForFile(data);
-  } catch {
-    return '';
-  }
 }
 
 /** 16 random URL-safe characters: a job id in the engine's id format (engine/layout.ts). */
@@ -130,15 +118,13 @@ const desktop: DesktopApi = {
   onEngineStatus: (handler: (status: EngineStatus) => void) => subscribe('mend:engine', (p) => handler(p)),
 };
 
+// Dropped, picked and pasted files go to main as bytes, never as paths: main grants no path the
+// window names (desktop-host.ts), since it cannot verify that a path came from a real drop.
 async function addImage(name: string, data: Blob): Promise<ImageInfo> {
-  const p = pathOf(data);
-  if (p) return invoke('mend:add-image-file', { name: String(name), path: p });
   return invoke('mend:add-image-bytes', { name: String(name), data: await data.arrayBuffer() });
 }
 
 async function importModel(name: string, data: Blob): Promise<ModelSummary> {
-  const p = pathOf(data);
-  if (p) return invoke('mend:import-model-file', { name: String(name), path: p });
   return invoke('mend:import-model-bytes', { name: String(name), data: await data.arrayBuffer() });
 }
 

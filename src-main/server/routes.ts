@@ -21,12 +21,17 @@
  *   DELETE /api/models/:id                    204
  *   GET    /api/models/:id/export             the .mendmodel file, as an attachment
  *
+ * JSON bodies are checked against their request's schema (shared/schema/, as the desktop app's
+ * IPC is): a malformed one is refused with 400 and a one-line reason before the engine sees it.
  * Paths in bodies and queries are checked against the roots by the engine (engine/roots.ts).
  */
 import { rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { LIMITS, type ExportOptions, type JobSpec } from '../shared/api.js';
+import type * as v from 'valibot';
+import { LIMITS } from '../shared/api.js';
+import { CompareSchema, ExportOptionsSchema, JobSpecSchema, OpenPathSchema, RenameModelSchema } from '../shared/schema/index.js';
+import { checkRequest } from '../shared/schema/parse.js';
 import type { EngineClient } from '../engine/client.js';
 import { exportTempFolder, uploadPath as hostUploadPath } from '../engine/host.js';
 import { variantFile } from '../engine/layout.js';
@@ -60,6 +65,13 @@ const body = async (req: IncomingMessage): Promise<Record<string, unknown>> => {
   return b as Record<string, unknown>;
 };
 
+/** A JSON body of exactly the request's schema (shared/schema/), or 400 with the one-line reason. */
+const bodyOf = async <S extends v.GenericSchema>(req: IncomingMessage, schema: S): Promise<v.InferOutput<S>> => {
+  const r = checkRequest(schema, await body(req), 'the body');
+  if (!r.ok) throw httpError('usage', `Refused the request: ${r.reason}`);
+  return r.value;
+};
+
 /** A temp file in the workspace for an upload in flight (the engine moves it into place). */
 const uploadPath = (c: RouteContext, prefix: string): string => hostUploadPath(c.workspaceDir, prefix);
 
@@ -80,8 +92,8 @@ const routes: [string, RegExp, Handler][] = [
     sendJson(res, 200, await c.engine.call('addImage', name, file));
   }],
   ['POST', /^\/api\/images\/open$/, async ({ req, res }, c) => {
-    const b = await body(req);
-    sendJson(res, 200, await c.engine.call('openPath', str(b.path, 'The path')));
+    const b = await bodyOf(req, OpenPathSchema);
+    sendJson(res, 200, await c.engine.call('openPath', b.path));
   }],
   ['GET', /^\/api\/images\/([^/]+)\/(view|thumb)$/, async ({ req, res, params }, c) => {
     // Straight from disk: showing an image never waits for a busy engine.
@@ -99,15 +111,14 @@ const routes: [string, RegExp, Handler][] = [
     await sendFile(req, res, file, { headers: IMAGE_CACHE });
   }],
   ['POST', /^\/api\/compare$/, async ({ req, res }, c) => {
-    const b = await body(req);
-    const mask = typeof b.mask === 'string' && b.mask ? b.mask : undefined;
-    sendJson(res, 200, await c.engine.call('compare', str(b.reference, 'The reference image'), str(b.image, 'The image'), mask));
+    const b = await bodyOf(req, CompareSchema);
+    sendJson(res, 200, await c.engine.call('compare', b.reference, b.image, b.mask));
   }],
   ['GET', /^\/api\/browse$/, async ({ res, url }, c) => {
     sendJson(res, 200, await c.engine.call('browse', url.searchParams.get('path') || undefined));
   }],
   ['POST', /^\/api\/jobs$/, async ({ req, res }, c) => {
-    const spec = (await body(req)) as unknown as JobSpec;
+    const spec = await bodyOf(req, JobSpecSchema);
     sendJson(res, 200, { id: c.hub.start(spec) });
   }],
   ['GET', /^\/api\/jobs\/([^/]+)\/events$/, async ({ req, res, url, params }, c) => {
@@ -119,7 +130,7 @@ const routes: [string, RegExp, Handler][] = [
     sendNoContent(res);
   }],
   ['POST', /^\/api\/export$/, async ({ req, res }, c) => {
-    const opts = (await body(req)) as unknown as ExportOptions;
+    const opts = await bodyOf(req, ExportOptionsSchema);
     const out = await c.engine.call('exportImage', opts);
     await sendFile(req, res, out.file, { downloadName: out.fileName, headers: { 'Cache-Control': 'no-store' }, removeAfter: tempFolderOf(c, out.file) });
   }],
@@ -145,8 +156,8 @@ const routes: [string, RegExp, Handler][] = [
     sendJson(res, 200, await c.engine.call('modelDetails', params[0]!));
   }],
   ['POST', /^\/api\/models\/([^/]+)\/rename$/, async ({ req, res, params }, c) => {
-    const b = await body(req);
-    sendJson(res, 200, await c.engine.call('renameModel', params[0]!, str(b.name, 'The new name')));
+    const b = await bodyOf(req, RenameModelSchema);
+    sendJson(res, 200, await c.engine.call('renameModel', params[0]!, b.name));
   }],
   ['DELETE', /^\/api\/models\/([^/]+)$/, async ({ res, params }, c) => {
     await c.engine.call('deleteModel', params[0]!);

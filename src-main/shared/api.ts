@@ -7,8 +7,11 @@
  * Images live in the engine's workspace and are named by opaque ids; the renderer shows them
  * through `imageUrl` and never sees a filesystem path it did not get from the user.
  */
+import type * as v from 'valibot';
 import type { JobEvent } from './jobs.js';
 import type { MendErrorCode } from './errors.js';
+// Requests (jobs, export options) are declared once, as schemas; their types are derived here.
+import type * as s from './schema/index.js';
 
 export type ImageId = string;
 export type JobId = string;
@@ -99,18 +102,9 @@ export interface ImageComparison {
   ssim: number;
 }
 
-// ---- Jobs ----------------------------------------------------------------------------------
+// ---- Jobs (declared in schema/jobs.ts) ----------------------------------------------------
 
-export interface DenoiseJob {
-  type: 'denoise';
-  image: ImageId;
-  /** Model id; default: the registry's default for the image's channels. */
-  model?: string;
-  /** Noise level on the 0-255 scale, or 'auto' (estimated). */
-  sigma: number | 'auto';
-  /** Network passes over turned and mirrored copies, averaged: 1 (default), 2, 4 or 8. */
-  passes?: number;
-}
+export type DenoiseJob = v.InferOutput<typeof s.DenoiseJobSchema>;
 export interface DenoiseResult {
   type: 'denoise';
   /** The full-strength output; the strength blend is applied by the viewer and on export. */
@@ -121,15 +115,7 @@ export interface DenoiseResult {
   seconds: number;
 }
 
-export interface InpaintJob {
-  type: 'inpaint';
-  image: ImageId;
-  /** A mask image (white = fill), same size as the image. */
-  mask: ImageId;
-  model?: string;
-  /** Grain of the photo's noise in the fill where the photo around it is visibly noisy (default true; infer/inpaint.ts addGrain). */
-  grain?: boolean;
-}
+export type InpaintJob = v.InferOutput<typeof s.InpaintJobSchema>;
 export interface InpaintResult {
   type: 'inpaint';
   image: ImageInfo;
@@ -138,13 +124,7 @@ export interface InpaintResult {
   seconds: number;
 }
 
-export interface AnomalyJob {
-  type: 'anomaly';
-  image: ImageId;
-  model?: string;
-  /** In robust standard deviations of the reconstruction error (default 6). */
-  threshold?: number;
-}
+export type AnomalyJob = v.InferOutput<typeof s.AnomalyJobSchema>;
 export interface AnomalyResult {
   type: 'anomaly';
   /** Colour heat map with alpha (transparent = normal), for overlaying. */
@@ -155,16 +135,9 @@ export interface AnomalyResult {
 }
 
 export type NoiseKind = 'gaussian' | 'poisson-gaussian' | 'salt-pepper';
-export type DamageKind = 'scratches' | 'dust' | 'blobs';
+export type DamageKind = (typeof s.DAMAGE_KINDS)[number];
 
-export interface CorruptJob {
-  type: 'corrupt';
-  image: ImageId;
-  /** Noise spec as `mend corrupt` takes it: "gaussian:25", "poisson-gaussian:0.01,0.0004", "salt-pepper:0.05". */
-  noise?: string;
-  damage?: DamageKind;
-  seed?: number;
-}
+export type CorruptJob = v.InferOutput<typeof s.CorruptJobSchema>;
 export interface CorruptResult {
   type: 'corrupt';
   image: ImageInfo;
@@ -174,28 +147,7 @@ export interface CorruptResult {
   comparison: ImageComparison;
 }
 
-export interface BatchJobSpec {
-  type: 'batch';
-  /** Workspace images (uploads, a dropped folder) and/or server-side paths under the roots. */
-  images?: ImageId[];
-  paths?: string[];
-  /** Server-side output folder under a root; default: a workspace folder offered for download. */
-  outDir?: string;
-  recursive?: boolean;
-  task: 'denoise' | 'inpaint';
-  model?: string;
-  sigma?: number | 'auto';
-  strength?: number;
-  /** Denoise: network passes averaged (1, 2, 4, 8). */
-  passes?: number;
-  /** Inpaint: one mask for every image. */
-  mask?: ImageId;
-  format?: string;
-  quality?: number;
-  depth?: 8 | 16;
-  keepMetadata?: boolean;
-  skipExisting?: boolean;
-}
+export type BatchJobSpec = v.InferOutput<typeof s.BatchJobSchema>;
 export interface BatchResult {
   type: 'batch';
   status: 'completed' | 'cancelled';
@@ -211,28 +163,9 @@ export interface BatchResult {
 }
 
 /** The autoencoder variants of shared/docs/AUTOENCODERS.md. */
-export type AutoencoderVariant = 'undercomplete' | 'sparse-l1' | 'sparse-kl' | 'denoising' | 'contractive';
+export type AutoencoderVariant = (typeof s.AUTOENCODER_VARIANTS)[number];
 
-export interface TrainJobSpec {
-  type: 'train';
-  /** Server-side folder(s) of training images and/or workspace images. */
-  paths?: string[];
-  images?: ImageId[];
-  /** Name for the new user model (its id is derived from it). */
-  name: string;
-  arch: 'residual' | 'unet' | 'autoencoder';
-  variant: AutoencoderVariant;
-  /** Regularizer weight for sparse and contractive variants. */
-  lambda?: number;
-  /** Training corruption, as `mend train --noise` takes it (denoising variant). */
-  noise?: string;
-  channels: 1 | 3;
-  patch: number;
-  steps: number;
-  batch?: number;
-  /** Continue an earlier run of this user model from its checkpoint. */
-  resume?: boolean;
-}
+export type TrainJobSpec = v.InferOutput<typeof s.TrainJobSchema>;
 export interface TrainResult {
   type: 'train';
   model: ModelSummary;
@@ -246,7 +179,7 @@ export interface TrainResult {
 // ---- The autoencoder lab (shared/docs/AUTOENCODERS.md made visible) ------------------------
 
 /** The lab's models: PCA (the linear baseline) and one dense patch autoencoder per variant. */
-export type LabVariantId = 'pca' | 'linear' | 'undercomplete' | 'sparse-l1' | 'sparse-kl' | 'denoising' | 'contractive';
+export type LabVariantId = (typeof s.LAB_VARIANTS)[number];
 
 /**
  * Trains every variant with the same code size on the same grey patches (`mend lab compare`).
@@ -254,25 +187,7 @@ export type LabVariantId = 'pca' | 'linear' | 'undercomplete' | 'sparse-l1' | 's
  * Progress events: stage 'lab', `detail` the variant's label, `metrics` {variant (index in
  * LAB_VARIANTS order), step, loss, mse, jacobian} (test error and Jacobian norm so far).
  */
-export interface LabCompareJob {
-  type: 'lab-compare';
-  paths?: string[];
-  images?: ImageId[];
-  variants?: LabVariantId[];
-  /** Patch side: 8 (default), 12 or 16. */
-  patch?: number;
-  /** Code units, the same for every variant (default 16). */
-  code?: number;
-  /** Training steps per variant (default 2000). */
-  steps?: number;
-  /** Noise of the denoising variant and of the denoising test, 0-255 scale (default 20). */
-  noiseSigma?: number;
-  l1Lambda?: number;
-  klLambda?: number;
-  rho?: number;
-  contractiveLambda?: number;
-  seed?: number;
-}
+export type LabCompareJob = v.InferOutput<typeof s.LabCompareJobSchema>;
 export interface LabCurvePoint {
   step: number;
   loss: number;
@@ -331,12 +246,7 @@ export interface LabCompareResult {
 }
 
 /** What one lab model's code looks like over a picture: one map per code unit. */
-export interface LabCodesJob {
-  type: 'lab-codes';
-  lab: string;
-  variant: LabVariantId;
-  image: ImageId;
-}
+export type LabCodesJob = v.InferOutput<typeof s.LabCodesJobSchema>;
 export interface LabCodesResult {
   type: 'lab-codes';
   variant: LabVariantId;
@@ -361,15 +271,7 @@ export interface LabCodesResult {
  * Sensor dust and hot pixels over a shoot (`mend anomaly --batch`): spots at the same place in
  * most frames. Frames: server folders/files and/or workspace images, all of one size.
  */
-export interface DustJob {
-  type: 'dust';
-  paths?: string[];
-  images?: ImageId[];
-  /** z-score the median darkening must reach (default 5; lower finds fainter spots). */
-  sensitivity?: number;
-  /** Smallest darkening that counts (fraction of the light, default 0.04). */
-  darkening?: number;
-}
+export type DustJob = v.InferOutput<typeof s.DustJobSchema>;
 export interface DustSpot {
   kind: 'dust' | 'hot';
   /** Centre and radius in frame pixels. */
@@ -416,14 +318,7 @@ export interface SimilarItem {
   y: number;
 }
 /** Indexes a server folder (under the roots) or the given workspace images, incrementally. */
-export interface SimilarIndexJob {
-  type: 'similar-index';
-  path?: string;
-  images?: ImageId[];
-  retrain?: boolean;
-  /** Code distance that links near-duplicates into groups (default 0.12). */
-  groupDistance?: number;
-}
+export type SimilarIndexJob = v.InferOutput<typeof s.SimilarIndexJobSchema>;
 export interface SimilarIndexResult {
   type: 'similar-index';
   /** Names the index for similar-find: the folder, or 'workspace'. */
@@ -439,15 +334,7 @@ export interface SimilarIndexResult {
   seconds: number;
 }
 /** The images of an index nearest to a query: an indexed item, a workspace image or a server file. */
-export interface SimilarFindJob {
-  type: 'similar-find';
-  index: string;
-  key?: string;
-  image?: ImageId;
-  path?: string;
-  /** How many (default 8). */
-  k?: number;
-}
+export type SimilarFindJob = v.InferOutput<typeof s.SimilarFindJobSchema>;
 export interface SimilarFindResult {
   type: 'similar-find';
   query: { name: string; thumb?: string; key?: string };
@@ -496,20 +383,7 @@ export interface JobHandle<S extends JobSpec = JobSpec> {
   resume(): Promise<void>;
 }
 
-export interface ExportOptions {
-  image: ImageId;
-  /** Blend with this image by `strength` (the denoise strength slider): out = base + s*(image-base). */
-  base?: ImageId;
-  strength?: number;
-  /** Takes metadata (EXIF/ICC/XMP) and the default name from this original. */
-  source?: ImageId;
-  format: 'jpeg' | 'png' | 'tiff' | 'webp' | 'avif';
-  quality?: number;
-  depth?: 8 | 16;
-  keepMetadata: boolean;
-  /** Suggested file name; web mode downloads it, desktop shows a save dialog. */
-  fileName: string;
-}
+export type ExportOptions = v.InferOutput<typeof s.ExportOptionsSchema>;
 
 /** Menu commands the desktop app's native menus hand to the page, which owns these actions. */
 export type MenuCommand = 'export' | 'undo' | 'redo' | 'shortcuts' | 'page:editor' | 'page:batch' | 'page:train' | 'page:models';
