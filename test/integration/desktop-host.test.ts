@@ -117,9 +117,11 @@ describe('desktop host', () => {
     await expect(ipc('mend:open-path', { path: two })).rejects.toMatchObject({ code: 'forbidden' });
     await expect(ipc('mend:open-path', { path: path.join(elsewhere, 'private.png') })).rejects.toMatchObject({ code: 'forbidden' });
     await expect(ipc('mend:open-path', { path: path.join(photos, '..', 'elsewhere', 'private.png') })).rejects.toMatchObject({ code: 'forbidden' });
-    // A drop: the preload read the path with webUtils.getPathForFile.
-    const dropped = await ipc<ImageInfo>('mend:add-image-file', { name: 'two.png', path: two });
-    expect(dropped).toMatchObject({ name: 'two.png', role: 'original' });
+    // No request of the window grants a path: the channel that did (a "drop" naming any path) is gone.
+    await expect(ipc('mend:add-image-file' as never, { name: 'two.png', path: two })).rejects.toMatchObject({ code: 'usage' });
+    await expect(ipc('mend:open-path', { path: two })).rejects.toMatchObject({ code: 'forbidden' });
+    // The system handing it to the app (file association, argv) does.
+    await host.openFiles([two]);
     expect((await ipc<ImageInfo>('mend:open-path', { path: two })).name).toBe('two.png');
   });
 

@@ -10,7 +10,7 @@ import { exportDefaultName } from '../../../src-main/app/desktop-host.js';
 import { Grants } from '../../../src-main/app/grants.js';
 import { menuTemplate, type MenuItemSpec } from '../../../src-main/app/menu-template.js';
 import { NOTIFY_AFTER_SECONDS, TaskbarProgress } from '../../../src-main/app/progress.js';
-import { parseSettings, pushRecent, restoreWindowBounds, SettingsStore } from '../../../src-main/app/settings.js';
+import { FOLDER_GRANT_DAYS, liveFolderGrants, parseSettings, pushFolderGrant, pushRecent, restoreWindowBounds, SettingsStore } from '../../../src-main/app/settings.js';
 import type { BatchResult } from '../../../src-main/shared/api.js';
 
 let tmp: string;
@@ -65,6 +65,17 @@ describe('settings', () => {
     expect(s).toEqual({ recentFiles: ['/a.jpg', '/b.png'], grantedFolders: [], lastDirs: { open: '/pics' } });
     expect(parseSettings('garbage')).toEqual({ recentFiles: [], grantedFolders: [], lastDirs: {} });
     expect(parseSettings({ window: { x: 10, y: 20, width: 1200, height: 800, maximized: true } }).window).toEqual({ x: 10, y: 20, width: 1200, height: 800, maximized: true });
+  });
+
+  it('keeps folder grants across runs only for FOLDER_GRANT_DAYS after the user last chose them', () => {
+    const day = 24 * 3600 * 1000;
+    const now = 1_800_000_000_000;
+    let grants = pushFolderGrant([], '/photos/old', now - (FOLDER_GRANT_DAYS + 1) * day);
+    grants = pushFolderGrant(grants, '/photos/recent', now - 2 * day);
+    const saved = parseSettings(JSON.parse(JSON.stringify({ grantedFolders: [...grants, '/photos/untimed', { path: '/photos/future', at: now + day }] })));
+    expect(liveFolderGrants(saved.grantedFolders, now)).toEqual(['/photos/recent']);
+    // Choosing the old folder again in the dialog confirms it anew.
+    expect(liveFolderGrants(pushFolderGrant(saved.grantedFolders, '/photos/old', now), now)).toEqual(['/photos/old', '/photos/recent']);
   });
 
   it('keeps ten recent files, newest first', () => {

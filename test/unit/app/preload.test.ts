@@ -1,7 +1,8 @@
 // The built preload bundle (dist/preload/preload.cjs, made by vite.preload.config.ts) run as a
 // sandboxed preload runs: one CommonJS script whose only require is 'electron', here a stand-in
 // that records what it exposes and sends. It must expose named methods only, send each on its
-// own channel, take dropped files by path (webUtils), and hand errors over as {code, message}.
+// own channel, send dropped files as bytes (never a path for main to grant), and hand errors
+// over as {code, message}.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -89,12 +90,15 @@ describe('the preload bundle', () => {
     await expect(api.listModels()).rejects.toEqual({ code: 'internal', message: 'IPC broke' });
   });
 
-  it('opens a dropped or picked file by its path, and sends a paste as bytes', async () => {
+  it('sends a dropped file, a paste and a drawn mask as bytes, never as a path', async () => {
     reply = (_c, p) => ({ ok: true, value: { id: 'abcdefgh1234', name: (p as { name: string }).name } });
     const dropped = new File([new Uint8Array([1])], 'a.jpg');
     filePaths.set(dropped, '/home/u/Pictures/a.jpg');
     await api.addImage('a.jpg', dropped);
-    expect(sent.at(-1)).toEqual({ channel: 'mend:add-image-file', payload: { name: 'a.jpg', path: '/home/u/Pictures/a.jpg' } });
+    expect(sent.at(-1)!.channel).toBe('mend:add-image-bytes');
+    expect(JSON.stringify(sent.at(-1)!.payload)).not.toContain('/home/u');
+    await api.importModel('m.mendmodel', dropped);
+    expect(sent.at(-1)!.channel).toBe('mend:import-model-bytes');
     await api.addImage('pasted.png', new File([new Uint8Array([7, 8, 9])], 'pasted.png'));
     const last = sent.at(-1)!;
     expect(last.channel).toBe('mend:add-image-bytes');

@@ -39,6 +39,10 @@ beforeAll(async () => {
   await writeFile(path.join(ws, 'diffs', 'd.png'), 'diff');
   await writeFile(path.join(outside, 'secret.png'), 'secret');
   await writeFile(path.join(granted, 'out', 'b.png'), 'granted');
+  // Not images: a granted folder may hold these too, mend-image must not serve them.
+  await writeFile(path.join(granted, 'out', 'notes.txt'), 'private notes');
+  await writeFile(path.join(granted, 'out', 'id_rsa'), 'key');
+  await writeFile(path.join(granted, 'out', 'page.html'), '<script>alert(1)</script>');
   await writeFile(path.join(renderer, 'index.html'), '<!doctype html>');
   await writeFile(path.join(renderer, 'assets', 'app.js'), 'export {}');
   await writeFile(path.join(renderer, '.env'), 'SECRET=1');
@@ -117,6 +121,11 @@ describe('mend-image:// serving', () => {
     expect(await served(batchOutputUrl(tmp, 'sibling.txt'))).toBe(403);
     expect(await served(batchOutputUrl(path.join(granted, 'out', '..', '..', 'outside'), 'secret.png'))).toBe(403);
     expect(await served(imageUrl('unknownid1234'))).toBe(404);
+  });
+
+  it('serves only image types from a granted folder', async () => {
+    for (const name of ['notes.txt', 'id_rsa', 'page.html']) expect(await served(batchOutputUrl(path.join(granted, 'out'), name)), name).toBe(404);
+    expect(await served(batchOutputUrl(path.join(granted, 'out'), 'b.png'))).toBe(path.join('granted', 'out', 'b.png'));
   });
 
   it('refuses symbolic links that lead out of the workspace or a granted folder', async () => {

@@ -3,8 +3,10 @@
 // accessors, traversal in ids, out-of-range numbers) are refused with a usage error.
 import { describe, expect, it } from 'vitest';
 import { INVOKE_CHANNELS } from '../../../src-main/app/ipc-contract.js';
-import { bytes, isPlainObject, MAX_PATH_LENGTH, validatePayload } from '../../../src-main/app/validate.js';
+import * as v from 'valibot';
+import { isPlainObject, MAX_PATH_LENGTH, validatePayload } from '../../../src-main/app/validate.js';
 import { LIMITS } from '../../../src-main/shared/api.js';
+import { bytes } from '../../../src-main/shared/schema/fields.js';
 
 const ID = 'abcdefgh1234';
 const ID2 = 'zyxwvuts9876';
@@ -36,6 +38,9 @@ describe('validatePayload accepts the real shapes', () => {
     const specs = [
       { type: 'denoise', image: ID, sigma: 'auto' },
       { type: 'denoise', image: ID, sigma: 25, model: 'color-denoise' },
+      // What the Edit page sends (issue 19: the desktop app refused it).
+      { type: 'denoise', image: ID, sigma: 'auto', passes: 2 },
+      { type: 'batch', task: 'denoise', images: [ID], sigma: 'auto', strength: 1, passes: 4 },
       { type: 'inpaint', image: ID, mask: ID2 },
       { type: 'inpaint', image: ID, mask: ID2, model: 'color-inpaint', grain: false },
       { type: 'anomaly', image: ID, threshold: 6 },
@@ -83,7 +88,7 @@ describe('validatePayload refuses hostile payloads', () => {
 
   it('huge strings and lists', () => {
     refused('mend:open-path', { path: `/${'a'.repeat(MAX_PATH_LENGTH)}` });
-    refused('mend:add-image-file', { name: 'x'.repeat(10_000), path: '/a.png' });
+    refused('mend:add-image-bytes', { name: 'x'.repeat(10_000), data: new ArrayBuffer(1) });
     refused('mend:rename-model', { id: 'my-model', name: 'n'.repeat(1_000_000) });
     refused('mend:job-start', { id: ID, spec: { type: 'batch', task: 'denoise', paths: Array.from({ length: 5000 }, () => '/p') } });
     refused('mend:job-start', { id: ID, spec: { type: 'corrupt', image: ID, noise: 'gaussian:'.padEnd(5000, '9') } });
@@ -91,9 +96,9 @@ describe('validatePayload refuses hostile payloads', () => {
 
   it('bytes over the limit', () => {
     const upTo10 = bytes(10);
-    expect(upTo10(new Uint8Array(10).buffer, 'data').byteLength).toBe(10);
-    expect(() => upTo10(new Uint8Array(11).buffer, 'data')).toThrow(/larger than/);
-    expect(() => upTo10(new Uint16Array(6), 'data')).toThrow(/larger than/);
+    expect(v.parse(upTo10, new Uint8Array(10).buffer).byteLength).toBe(10);
+    expect(() => v.parse(upTo10, new Uint8Array(11).buffer)).toThrow(/larger than/);
+    expect(() => v.parse(upTo10, new Uint16Array(6))).toThrow(/larger than/);
     // The channels use the shared upload limit.
     refused('mend:add-image-bytes', { name: 'a.png', data: { byteLength: LIMITS.maxUploadBytes + 1 } });
   });
@@ -148,6 +153,17 @@ describe('validatePayload refuses hostile payloads', () => {
     refused('mend:export-image', { opts: { image: ID, format: 'exe', keepMetadata: true, fileName: 'a' } });
     refused('mend:job-control', { id: ID, action: 'kill' });
     refused('mend:choose-folder', { purpose: 'root' });
+    refused('mend:job-start', { id: ID, spec: { type: 'denoise', image: ID, sigma: 'auto', passes: 3 } });
+  });
+
+  it('says what is wrong in words, naming the field', () => {
+    expect(refused('mend:job-start', { id: ID, spec: { type: 'denoise', image: ID, sigma: 1, strength: 2 } }))
+      .toBe('Refused a request from the window: the request.spec has an unexpected key "strength"');
+    expect(refused('mend:job-start', { id: ID, spec: { type: 'denoise', sigma: 1 } })).toBe('Refused a request from the window: the request.spec.image is missing');
+    expect(refused('mend:job-start', { id: ID, spec: { type: 'denoise', image: ID, sigma: 300 } }))
+      .toBe('Refused a request from the window: the request.spec.sigma must be a number from 0 to 255');
+    expect(refused('mend:remove-image', { id: 42 })).toBe('Refused a request from the window: the request.id must be text, got 42');
+    expect(refused('mend:job-start', { id: ID, spec: { type: 'shell' } })).toMatch(/the request\.spec\.type must be one of denoise, inpaint/);
   });
 
   it('error messages are one short line', () => {
