@@ -24,7 +24,7 @@ import type { JobContext } from '../../shared/jobs.js';
 import { throwIfCancelled, yieldToEventLoop } from '../jobs/cancel.js';
 import { type Raster } from '../image/raster.js';
 import { boxDown } from '../image/resample.js';
-import { growMask } from './anomaly.js';
+import { DEFAULT_DUST_GROW, spotMask } from '../../shared/dust-mask.js';
 
 export interface DustOptions extends JobContext {
   /** Smallest darkening that counts as dust (fraction of the light; default 0.04 = 4%). */
@@ -37,7 +37,7 @@ export interface DustOptions extends JobContext {
   minFrames?: number;
   /** Frames kept for the per-pixel median (default 64; later frames still count for hot pixels). */
   maxFrames?: number;
-  /** Pixels the mask grows by around each spot (default 2, in full-resolution pixels). */
+  /** Margin of the mask around each spot's profile radius (default 2, in full-resolution pixels). */
   grow?: number;
   /** Longest side of the dust analysis (frames larger than this are averaged down; default 2048). */
   analysisSide?: number;
@@ -199,6 +199,78 @@ function components(set: Uint8Array, w: number, h: number): Component[] {
   return out;
 }
 
+/** A spot's edge: where its ring-mean darkening falls under this fraction of its peak... */
+const EDGE_FRACTION = 0.05;
+/** ...or under this fraction of the `darkening` threshold (a 4% threshold: 1% darker), whichever is higher. */
+const EDGE_FLOOR = 0.25;
+
+/**
+ * The radius (analysis pixels) at which a spot's darkening around (cx, cy) has faded out: the
+ * mean of the median darkening over 1-pixel rings, outward, to where it crosses the edge level
+ * (interpolated between rings). A spot's soft shadow reaches far past the pixels that pass the
+ * detection threshold (a Gaussian shadow of 20% is still 2-3% dark at 1.5x the radius where it
+ * passes a 4% threshold), and a mask of only those leaves a faint ring after inpainting.
+ * Undefined when the darkening has not faded by 4x the detected radius plus 6 pixels.
+ */
+function profileRadius(median: Float32Array, w: number, h: number, cx: number, cy: number, peak: number, detected: number, minDark: number): number | undefined {
+  const rMax = Math.ceil(4 * detected + 6);
+  const sum = new Float64Array(rMax + 1);
+  const count = new Uint32Array(rMax + 1);
+  for (let y = Math.max(0, Math.floor(cy - rMax)); y <= Math.min(h - 1, Math.ceil(cy + rMax)); y++) {
+    for (let x = Math.max(0, Math.floor(cx - rMax)); x <= Math.min(w - 1, Math.ceil(cx + rMax)); x++) {
+      const b = Math.floor(Math.hypot(x - cx, y - cy));
+      if (b > rMax) continue;
+      sum[b] += -median[y * w + x]!;
+      count[b]!++;
+    }
+  }
+  const level = Math.max(EDGE_FRACTION * peak, EDGE_FLOOR * minDark);
+  // Outward from the darkest ring, not from the centre: out-of-focus dust can cast a ring with a
+  // lighter middle (a doughnut), whose edge is past the ring.
+  let start = 0;
+  for (let b = 1; b <= Math.min(rMax, Math.ceil(detected) + 2); b++) {
+    if (count[b] && sum[b]! / count[b]! > sum[start]! / Math.max(1, count[start]!)) start = b;
+  }
+  let prev = peak;
+  for (let b = start; b <= rMax; b++) {
+    if (!count[b]) continue;
+    const v = sum[b]! / count[b]!;
+    // Ring b holds distances [b, b+1): its mean stands for b + 0.5.
+    if (v < level) return b === start ? b + 0.5 : Math.max(0.5, b - 0.5 + (prev - level) / Math.max(1e-9, prev - v));
+    prev = v;
+  }
+  return undefined;
+}
+
+/**
+ * Merges dust spots whose disks overlap into one (its centre weighted by strength and size, its
+ * disk covering all of theirs): a spot split by the threshold into parts, or a ring-shaped
+ * shadow, is one speck of dust and must be listed, accepted and masked once.
+ */
+function mergeOverlapping(spots: DustSpot[]): DustSpot[] {
+  let list = spots.slice();
+  for (let merged = true; merged; ) {
+    merged = false;
+    outer: for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length; j++) {
+        const a = list[i]!;
+        const b = list[j]!;
+        if (Math.hypot(a.x - b.x, a.y - b.y) >= a.radius + b.radius) continue;
+        const wa = a.strength * (a.radius ** 2 + 1);
+        const wb = b.strength * (b.radius ** 2 + 1);
+        const x = (a.x * wa + b.x * wb) / (wa + wb);
+        const y = (a.y * wa + b.y * wb) / (wa + wb);
+        const radius = Math.max(Math.hypot(a.x - x, a.y - y) + a.radius, Math.hypot(b.x - x, b.y - y) + b.radius);
+        const one: DustSpot = { kind: 'dust', x, y, radius, frames: Math.max(a.frames, b.frames), strength: Math.max(a.strength, b.strength) };
+        list = [...list.slice(0, i), one, ...list.slice(i + 1, j), ...list.slice(j + 1)];
+        merged = true;
+        break outer;
+      }
+    }
+  }
+  return list;
+}
+
 /** Accumulates the frames of one shoot; `finish` turns the votes into spots and a mask. */
 export class ShootDefectFinder {
   private width = 0;
@@ -341,33 +413,37 @@ export class ShootDefectFinder {
       heat[i] = Math.min(1, Math.max(0, Math.min(z / (2 * threshold), -med / (2 * minDark))));
       if (z >= threshold && -med >= minDark) dust[i] = 1;
     }
-    const spots: DustSpot[] = [];
-    const mask = new Uint8Array(w * h);
+    const dustSpots: DustSpot[] = [];
     const minArea = this.o.minArea ?? 4;
     for (const c of components(dust, mw, mh)) {
       if (c.pixels.length < minArea) continue;
       let sx = 0;
       let sy = 0;
+      let sw = 0;
       let sf = 0;
       let peak = 0;
       for (const p of c.pixels) {
         const x = p % mw;
         const y = (p - x) / mw;
-        sx += x;
-        sy += y;
+        // The centre weighted by darkening: the core, not the middle of a lopsided outline.
+        const d = Math.max(0, -this.median![p]!);
+        sx += x * d;
+        sy += y * d;
+        sw += d;
         sf += this.exposed[p]! ? this.darkVotes[p]! / this.exposed[p]! : 0;
-        peak = Math.max(peak, -this.median![p]!);
-        // Full-resolution pixels of this analysis pixel.
-        for (let yy = y * f; yy < Math.min(h, (y + 1) * f); yy++) for (let xx = x * f; xx < Math.min(w, (x + 1) * f); xx++) mask[yy * w + xx] = 1;
+        peak = Math.max(peak, d);
       }
       const n = c.pixels.length;
       // A real spot has a clear core; chance agreements of the picture are faint all over.
-      if (peak < PEAK * minDark) continue;
-      spots.push({
-        kind: 'dust', x: ((sx / n) + 0.5) * f - 0.5, y: ((sy / n) + 0.5) * f - 0.5, radius: Math.sqrt((n * f * f) / Math.PI),
-        frames: sf / n, strength: peak,
-      });
+      if (peak < PEAK * minDark || !(sw > 0)) continue;
+      const cx = sx / sw;
+      const cy = sy / sw;
+      const edge = profileRadius(this.median!, mw, mh, cx, cy, peak, Math.sqrt(n / Math.PI), minDark);
+      // A darkening that does not fall off within a few spot radii is a broad shading, not dust.
+      if (edge === undefined) continue;
+      dustSpots.push({ kind: 'dust', x: (cx + 0.5) * f - 0.5, y: (cy + 0.5) * f - 0.5, radius: edge * f, frames: sf / n, strength: peak });
     }
+    const spots = mergeOverlapping(dustSpots);
     const hotSet = new Uint8Array(w * h);
     const needHot = Math.max(2, Math.ceil(Math.max(0.5, minFrames) * frames));
     for (let p = 0; p < w * h; p++) if (this.hotVotes[p]! >= needHot) hotSet[p] = 1;
@@ -383,17 +459,20 @@ export class ShootDefectFinder {
         sy += y;
         sv += this.hotVotes[p]! / frames;
         sn += this.hotSum[p]! / Math.max(1, this.hotVotes[p]!);
-        mask[p] = 1;
         const hp = Math.floor(y / f) * mw + Math.floor(x / f);
         heat[hp] = Math.max(heat[hp]!, this.hotVotes[p]! / frames);
       }
       const n = c.pixels.length;
-      spots.push({ kind: 'hot', x: sx / n, y: sy / n, radius: Math.sqrt(n / Math.PI), frames: sv / n, strength: sn / n });
+      const hot: DustSpot = { kind: 'hot', x: sx / n, y: sy / n, radius: Math.sqrt(n / Math.PI), frames: sv / n, strength: sn / n };
+      // A hot pixel inside a dust spot is covered by the spot's mask: one entry, not two.
+      if (!dustSpots.some((d) => Math.hypot(d.x - hot.x, d.y - hot.y) <= d.radius + hot.radius)) spots.push(hot);
     }
     spots.sort((a, b) => b.frames - a.frames || b.strength - a.strength);
     const mean = new Float32Array(m);
     for (let i = 0; i < m; i++) mean[i] = this.meanSum[i]! / frames;
-    return { width: w, height: h, frames, mapWidth: mw, mapHeight: mh, heat, mean, mask: growMask(mask, w, h, this.o.grow ?? 2), spots };
+    // The mask is the spots' disks (their profile radius plus the margin), so a mask made later
+    // from a subset of the list (spots the user accepted) is this one restricted to them.
+    return { width: w, height: h, frames, mapWidth: mw, mapHeight: mh, heat, mean, mask: spotMask(w, h, spots, this.o.grow ?? DEFAULT_DUST_GROW), spots };
   }
 }
 
