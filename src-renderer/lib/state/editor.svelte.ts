@@ -118,6 +118,14 @@ export function parentOf(s: Session, v: Version): Version | undefined {
   return versionOf(s, v.parent);
 }
 
+/** A version as pickers name it: "Original", or its number, kind and model ("2 · Denoised · Colour denoiser"). */
+export function versionLabel(s: Session, v: Version): string {
+  const i = s.versions.indexOf(v);
+  if (i <= 0) return 'Original';
+  const model = typeof v.settings?.model === 'string' ? modelName(v.settings.model) : '';
+  return `${i} · ${v.title}${model ? ` · ${model}` : ''}`;
+}
+
 /** The version the next Denoise or Inpaint runs on (Apply to: the original unless asked otherwise). */
 export function sourceVersion(s: Session): Version {
   return editor.applyTo === 'current' ? currentVersion(s) : s.versions[0]!;

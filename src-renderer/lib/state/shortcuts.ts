@@ -8,7 +8,7 @@
 export type Command =
   | 'help' | 'open' | 'export' | 'denoise' | 'inpaint' | 'prev-photo' | 'next-photo'
   | 'fit' | 'actual-size' | 'zoom-in' | 'zoom-out' | 'pan' | 'hand'
-  | 'next-compare' | 'hold-original' | 'heatmap'
+  | 'next-compare' | 'hold-original' | 'heatmap' | 'loupe'
   | 'brush' | 'eraser' | 'brush-smaller' | 'brush-larger' | 'brush-softer' | 'brush-harder' | 'toggle-mask' | 'undo' | 'redo';
 
 export interface Shortcut {
@@ -67,6 +67,7 @@ export const SHORTCUTS: ShortcutGroup[] = [
     items: [
       { keys: ['Y'], action: 'Next compare mode (single, split, side by side, difference)', run: one('next-compare', 'y') },
       { keys: ['\\', 'O'], action: 'Hold to see the original', either: true, run: one('hold-original', '\\', 'o') },
+      { keys: ['L'], action: 'Loupe: real pixels under the pointer (off, 100%, 200%, 400%)', run: one('loupe', 'l') },
       { keys: ['A'], action: 'Toggle the anomaly heat map', run: one('heatmap', 'a') },
     ],
   },

@@ -2,11 +2,14 @@
 import type { ModelSummary } from '../../api';
 import { throughGreyCopy, throughLuminance } from '../../state/model-card';
 
-/** The line under the model picker: how the model treats this photo, then its description and best score. */
+/**
+ * The line under the model picker: how the model treats this photo, then its description, in
+ * plain words. Benchmark scores are for the Models page's Details, not for choosing here.
+ */
 export function modelLine(model: ModelSummary, channels: number): string {
   const route = throughLuminance(model, channels) ? 'On this colour photo: brightness through the network, colour cleaned along its edges. '
     : throughGreyCopy(model, channels) ? 'On this grey photo: the colour model fills the grey picture as grey colour, kept grey. ' : '';
-  return route + (model.headline ? `${model.description} · ${model.headline}` : model.description);
+  return route + model.description;
 }
 
 /** The remembered choice if it fits, else the registry default for images of `channels`, else the first. */
