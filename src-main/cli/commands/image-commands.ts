@@ -11,6 +11,8 @@ import { listImages } from '../../core/train/dataset.js';
 import { MendError } from '../../shared/errors.js';
 import { depthOption, num, oneOf, parse, passesOption, qualityOption, required } from '../args.js';
 import type { CommandContext } from '../context.js';
+import { rawDenoiseCommand, rawDenoiseHelp } from './raw-denoise.js';
+import { rawKindOf } from '../../core/raw/raw-file.js';
 
 const OUTPUT_OPTIONS = {
   output: { type: 'string', short: 'o' },
@@ -63,11 +65,13 @@ export const denoiseHelp = `mend denoise IN [-o OUT] [--model ID] [--sigma N|aut
   --passes N           run the network on N turned/mirrored copies and average them (and, on
                        a colour photo, once more on each colour plane): cleaner, about N times
                        the time, N+2 on colour (1, 2, 4 or 8; default 1)
-${OUTPUT_HELP}`;
+${OUTPUT_HELP}
+${rawDenoiseHelp}`;
 
 export async function denoiseCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values: v, positionals } = parse(argv, { ...OUTPUT_OPTIONS, sigma: { type: 'string' }, strength: { type: 'string' }, passes: { type: 'string' } });
   const input = single(positionals, 'input image');
+  if (rawKindOf(input)) return rawDenoiseCommand(input, v, ctx);
   const passes = passesOption(v.passes);
   const enc = encodeOptions(v);
   const sigma = v.sigma === undefined || v.sigma === 'auto' ? 'auto' : num(v.sigma, 'sigma', 25, { min: 0, max: 255 });

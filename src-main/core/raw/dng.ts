@@ -66,7 +66,7 @@ function readSamples(bytes: Uint8Array, le: boolean, ifd: Ifd, width: number, he
   offsets.forEach((off, i) => {
     const x0 = (i % across) * tw;
     const y0 = Math.floor(i / across) * th;
-    if (off + counts[i] > bytes.length) throw new DngError('the raw image data is truncated');
+    if (off + counts[i] > bytes.length) throw new TiffError('the raw image data is truncated');
     const put = (x: number, y: number, s: number, v: number): void => {
       if (x0 + x < width && y0 + y < height) out[((y0 + y) * width + x0 + x) * spp + s] = v;
     };

@@ -37,30 +37,34 @@ export function fromNoiseProfile(profile: number[]): PoissonGaussian {
 }
 
 /**
- * Estimates a and b from the mosaic (Foi et al. 2008 in spirit): in each CFA plane, where the
- * noise is white, a high-pass residual that cancels smooth signal (4x minus the 4 neighbours, over
- * sqrt(20) so white noise keeps its variance) is read against the local mean; the residual's
- * robust variance (median absolute value) in bins of equal pixel count is fitted by a line in the
- * mean. The median and the finest-scale residual keep edges and texture from counting as noise;
- * clipped highlights are left out. At most `maxSamples` pixels are read (evenly spread).
+ * Estimates a and b from the mosaic (after Foi et al. 2008). In each CFA plane, where the noise is
+ * white, every 2x2 cell gives a noise sample, its diagonal Haar detail (which cancels gradients and
+ * edges along the axes and keeps white noise's variance), read against the cell's mean. Cells are
+ * binned by mean in bins of equal count; in each bin the flattest quarter by the horizontal and
+ * vertical details (independent of the diagonal one for white noise, so choosing by them does not
+ * bias it) gives a robust variance (median absolute value); a line in the mean is fitted to those.
+ * Clipped highlights are left out. At most `maxSamples` cells are read (evenly spread).
  */
+const FLAT_FRACTION = 0.25;
+
 export function estimatePoissonGaussian(mosaic: Float32Array, width: number, height: number, maxSamples = 2_000_000): PoissonGaussian {
   const pw = width >> 1, ph = height >> 1;
   const interior = Math.max(0, (pw - 2) * (ph - 2) * 4);
   const stride = Math.max(1, Math.ceil(interior / maxSamples));
   const means: number[] = [];
   const resid: number[] = [];
+  const texture: number[] = [];
   const at = (px: number, py: number, k: number): number => mosaic[(2 * py + (k >> 1)) * width + 2 * px + (k & 1)];
   let count = 0;
   for (let k = 0; k < 4; k++) {
     for (let y = 1; y < ph - 1; y++) {
       for (let x = 1; x < pw - 1; x++) {
         if (count++ % stride) continue;
-        const c = at(x, y, k), n = at(x, y - 1, k), s = at(x, y + 1, k), w = at(x - 1, y, k), e = at(x + 1, y, k);
-        const mean = (c + n + s + w + e) / 5;
-        if (Math.max(c, n, s, w, e) > 0.97) continue; // near white: clipping squeezes the noise
-        means.push(mean);
-        resid.push((4 * c - n - s - w - e) / Math.sqrt(20));
+        const p00 = at(x, y, k), p10 = at(x + 1, y, k), p01 = at(x, y + 1, k), p11 = at(x + 1, y + 1, k);
+        if (Math.max(p00, p10, p01, p11) > 0.97) continue; // near white: clipping squeezes the noise
+        means.push((p00 + p10 + p01 + p11) / 4);
+        resid.push((p00 - p10 - p01 + p11) / 2);
+        texture.push(Math.abs(p00 + p10 - p01 - p11) + Math.abs(p00 - p10 + p01 - p11));
       }
     }
   }
@@ -70,12 +74,13 @@ export function estimatePoissonGaussian(mosaic: Float32Array, width: number, hei
   const xs: number[] = [], vs: number[] = [];
   for (let bIdx = 0; bIdx < bins; bIdx++) {
     const from = Math.floor((bIdx * order.length) / bins), to = Math.floor(((bIdx + 1) * order.length) / bins);
-    const abs: number[] = [];
+    const cells = order.slice(from, to).sort((i, j) => texture[i] - texture[j]);
+    const keep = cells.slice(0, Math.max(50, Math.floor(cells.length * FLAT_FRACTION)));
+    const abs = keep.map((i) => Math.abs(resid[i])).sort((p, q) => p - q);
     let m = 0;
-    for (let j = from; j < to; j++) { abs.push(Math.abs(resid[order[j]])); m += means[order[j]]; }
-    abs.sort((p, q) => p - q);
+    for (const i of keep) m += means[i];
     const mad = abs[abs.length >> 1];
-    xs.push(m / (to - from));
+    xs.push(m / keep.length);
     vs.push((mad / 0.6744897501960817) ** 2); // median |N(0,s)| = 0.6745 s
   }
   // Least squares of v = a x + b, each bin weighted by 1 / v^2 (a variance's spread grows with it).

@@ -1,0 +1,96 @@
+// One camera raw file in, one denoised file out: a DNG's mosaic denoised in the raw domain,
+// demosaiced, and written as a linear DNG (the default: white balance, colour matrices and EXIF
+// kept, so raw editors treat it like the original) or as a 16-bit TIFF in Mend's default rendering.
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { MendError } from '../../shared/errors.js';
+import type { JobContext } from '../../shared/jobs.js';
+import { writeFileAtomic } from '../image/atomic-write.js';
+import { writeImage } from '../image/io.js';
+import type { LoadedModel } from '../models/store.js';
+import { renderSrgb, TYPICAL_COLOR_MATRIX } from './colour.js';
+import { DngError, readDng, type RawMosaic, writeLinearDng } from './dng.js';
+import { LosslessJpegError } from './ljpeg.js';
+import { cameraRgb, denoiseMosaic } from './raw-denoise.js';
+import { estimatePoissonGaussian, fromNoiseProfile, type PoissonGaussian } from './sensor-noise.js';
+import { TiffError } from './tiff.js';
+
+/** Camera raw formats by extension; only DNG is decoded, the others get a message saying so. */
+const OTHER_RAW = new Set(['3fr', 'ari', 'arw', 'cr2', 'cr3', 'crw', 'dcr', 'erf', 'iiq', 'kdc', 'mef', 'mos', 'mrw', 'nef', 'nrw', 'orf', 'pef', 'raf', 'rw2', 'rwl', 'sr2', 'srf', 'srw', 'x3f']);
+
+/** 'dng' for a DNG (by extension or DNGVersion tag), the extension of another raw format, or undefined. */
+export function rawKindOf(path: string): string | undefined {
+  const ext = extname(path).slice(1).toLowerCase();
+  if (ext === 'dng') return 'dng';
+  if (OTHER_RAW.has(ext)) return ext;
+  return undefined;
+}
+
+export type RawOutputFormat = 'dng' | 'tiff';
+
+export interface RawDenoiseFileOptions extends JobContext {
+  format?: RawOutputFormat;
+  strength?: number;
+  tileSize?: number;
+}
+
+export interface RawDenoiseFileResult {
+  width: number;
+  height: number;
+  noise: PoissonGaussian;
+  /** Where the noise parameters came from. */
+  noiseSource: 'noise-profile' | 'estimated';
+  iso?: number;
+  sigma: number;
+}
+
+/** Reads and decodes a DNG, with one-line errors naming the file. */
+export async function readRawFile(path: string): Promise<RawMosaic> {
+  const kind = rawKindOf(path);
+  if (kind && kind !== 'dng') {
+    throw new MendError('unsupported', `${path} is a camera RAW file (${kind.toUpperCase()}): Mend reads DNG raw files; convert it to DNG first (Adobe DNG Converter or dnglab)`);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw new MendError('not-found', `Input file not found: ${path}`, { cause: err });
+  }
+  try {
+    return readDng(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch (err) {
+    if (err instanceof DngError) throw new MendError('unsupported', `${path}: ${err.message}`, { cause: err });
+    if (err instanceof TiffError || err instanceof LosslessJpegError || err instanceof RangeError) {
+      throw new MendError('corrupt-image', `${path} is truncated or corrupt: ${err.message}`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/** The noise of a raw file: its NoiseProfile tag when it has one, else estimated from the mosaic. */
+export function rawNoise(raw: RawMosaic): { noise: PoissonGaussian; source: 'noise-profile' | 'estimated' } {
+  if (raw.meta.noiseProfile) return { noise: fromNoiseProfile(raw.meta.noiseProfile), source: 'noise-profile' };
+  return { noise: estimatePoissonGaussian(raw.data, raw.width, raw.height, 1_000_000), source: 'estimated' };
+}
+
+/** Denoises the DNG at `input` and writes `output` (linear DNG or 16-bit TIFF). */
+export async function denoiseRawFile(input: string, output: string, model: LoadedModel, opts: RawDenoiseFileOptions = {}): Promise<RawDenoiseFileResult> {
+  if (model.card.arch.channels !== 1) {
+    throw new MendError('usage', `Model "${model.card.id}" is a colour model; RAW denoising runs a grey model on each colour plane of the mosaic (try --model gray-unet)`);
+  }
+  const strength = opts.strength ?? 1;
+  if (!(strength >= 0 && strength <= 1)) throw new MendError('usage', `--strength must be between 0 and 1, got ${strength}`);
+  const raw = await readRawFile(input);
+  const { noise, source } = rawNoise(raw);
+  const res = await denoiseMosaic(raw, noise, model, { strength, tileSize: opts.tileSize, signal: opts.signal, onEvent: opts.onEvent });
+  const rgb = cameraRgb(res.mosaic, raw);
+  if ((opts.format ?? 'dng') === 'dng') {
+    await writeFileAtomic(output, writeLinearDng(raw.width, raw.height, rgb, raw.meta));
+  } else {
+    const srgb = renderSrgb(rgb, raw.meta.asShotNeutral, raw.meta.colorMatrix1 ?? TYPICAL_COLOR_MATRIX);
+    await writeImage(output, { raster: { width: raw.width, height: raw.height, channels: 3, data: srgb }, bitDepth: 16, format: 'tiff' }, { format: 'tiff', depth: 16, keepMetadata: false });
+  }
+  const result: RawDenoiseFileResult = { width: raw.width, height: raw.height, noise, noiseSource: source, sigma: res.sigma };
+  if (raw.meta.iso !== undefined) result.iso = raw.meta.iso;
+  return result;
+}
