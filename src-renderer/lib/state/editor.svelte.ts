@@ -15,6 +15,7 @@ import {
   type JobResultFor,
   type JobSpec,
 } from '../api';
+import { anomalyRequest, corruptRequest, denoiseRequest, exportRequest, inpaintRequest, type DenoiseSettings, type ExportChoice } from '../api/requests';
 import { addImageInfo, images } from './images.svelte';
 import { models } from './models.svelte';
 import { errorMessage, notify, reportError } from './toasts.svelte';
@@ -345,9 +346,7 @@ export interface CorruptChoice {
 
 /** Adds synthetic noise or damage to the clean original (which stays the reference). */
 export async function corrupt(s: Session, c: CorruptChoice): Promise<Version | undefined> {
-  const r = await runJob('corrupt', s, `Corrupting ${s.original.name}`, {
-    type: 'corrupt', image: s.original.id, noise: c.noise, damage: c.damage, seed: c.seed,
-  });
+  const r = await runJob('corrupt', s, `Corrupting ${s.original.name}`, corruptRequest(s.original.id, c));
   if (!r) return undefined;
   const maskMetrics = r.mask ? await compareSafe(s.original.id, r.image.id, r.mask.id) : undefined;
   return addVersion(s, {
@@ -373,13 +372,12 @@ async function measure(s: Session, parent: Version, image: ImageId): Promise<Pic
   return { metrics, maskMetrics };
 }
 
-/** The denoise request's settings (everything but the image): what a denoised version remembers. */
-export type DenoiseSettings = Omit<DenoiseJob, 'type' | 'image'>;
+export type { DenoiseSettings, ExportChoice };
 
 /** Denoises `from` (by default what Apply to names) with `params`; the result remembers them. */
 export async function denoise(s: Session, params: DenoiseSettings, from: Version = sourceVersion(s)): Promise<Version | undefined> {
   const input = from;
-  const r = await runJob('denoise', s, `Denoising ${s.original.name}`, { ...params, type: 'denoise', image: input.image.id });
+  const r = await runJob('denoise', s, `Denoising ${s.original.name}`, denoiseRequest(input.image.id, params));
   if (!r) return undefined;
   const passes = params.passes ?? 1;
   const m = await measure(s, input, r.image.id);
@@ -397,7 +395,7 @@ export async function denoise(s: Session, params: DenoiseSettings, from: Version
 
 export async function inpaint(s: Session, mask: ImageInfo, model: string | undefined, grain: boolean, from: Version = sourceVersion(s)): Promise<Version | undefined> {
   const input = from;
-  const r = await runJob('inpaint', s, `Inpainting ${s.original.name}`, { type: 'inpaint', image: input.image.id, mask: mask.id, model, grain });
+  const r = await runJob('inpaint', s, `Inpainting ${s.original.name}`, inpaintRequest(input.image.id, mask.id, model, grain));
   if (!r) return undefined;
   const m = await measure(s, input, r.image.id);
   return addVersion(s, {
@@ -416,7 +414,7 @@ export async function inpaint(s: Session, mask: ImageInfo, model: string | undef
 /** Runs anomaly detection on the current version; keeps its heat map and suggested mask. */
 export async function detectAnomalies(s: Session, model?: string): Promise<ImageInfo | undefined> {
   const input = currentVersion(s);
-  const r = await runJob('anomaly', s, `Looking for damage in ${s.original.name}`, { type: 'anomaly', image: input.image.id, model });
+  const r = await runJob('anomaly', s, `Looking for damage in ${s.original.name}`, anomalyRequest(input.image.id, model));
   if (!r) return undefined;
   s.heatmap = r.heatmap;
   s.anomalyMask = r.mask;
@@ -426,30 +424,12 @@ export async function detectAnomalies(s: Session, model?: string): Promise<Image
   return r.mask;
 }
 
-export interface ExportChoice {
-  format: ExportOptions['format'];
-  quality: number;
-  depth: 8 | 16;
-  keepMetadata: boolean;
-  fileName: string;
-}
-
 /** Exports the current version (with its denoise strength) under a new name. */
 export async function exportCurrent(s: Session, c: ExportChoice): Promise<string | undefined> {
   const v = currentVersion(s);
   const parent = parentOf(s, v);
   const blend = v.kind === 'denoised' && v.strength < 1 && parent;
-  const opts: ExportOptions = {
-    image: v.image.id,
-    base: blend ? parent.image.id : undefined,
-    strength: blend ? v.strength : undefined,
-    source: s.original.id,
-    format: c.format,
-    quality: c.format === 'jpeg' || c.format === 'webp' || c.format === 'avif' ? c.quality : undefined,
-    depth: c.format === 'png' || c.format === 'tiff' ? c.depth : undefined,
-    keepMetadata: c.keepMetadata,
-    fileName: c.fileName,
-  };
+  const opts = exportRequest(v.image.id, c, { source: s.original.id, blend: blend ? { base: parent.image.id, strength: v.strength } : undefined });
   try {
     const name = await api.exportImage(opts);
     notify('success', `Saved as ${name}`);

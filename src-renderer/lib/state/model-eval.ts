@@ -8,6 +8,7 @@
  * intermediate images are removed again.
  */
 import { api, type ImageId, type ImageInfo, type JobResultFor, type JobSpec, type ModelSummary } from '../api';
+import { corruptRequest, denoiseRequest, inpaintRequest } from '../api/requests';
 import { fitsPhoto, modelsForTask } from './model-card';
 import { pickModel } from '../components/editor/models';
 
@@ -65,7 +66,7 @@ export async function evaluateModels(
   const total = photos.length * (1 + models.length);
   try {
     for (const photo of photos) {
-      const damaged = await run({ type: 'corrupt', image: photo.id, ...(inpaint ? { damage: 'scratches' as const } : { noise: `gaussian:${EVAL_SIGMA}` }), seed: 1 }, signal);
+      const damaged = await run(corruptRequest(photo.id, { ...(inpaint ? { damage: 'scratches' as const } : { noise: `gaussian:${EVAL_SIGMA}` }), seed: 1 }), signal);
       made.push(damaged.image.id);
       if (damaged.mask) made.push(damaged.mask.id);
       const input = inpaint && damaged.mask ? await api.compare(photo.id, damaged.image.id, damaged.mask.id) : damaged.comparison;
@@ -74,9 +75,9 @@ export async function evaluateModels(
         let out: ImageId;
         if (inpaint && damaged.mask) {
           // No grain: the fill is scored against the clean photo, where grain counts as error.
-          out = (await run({ type: 'inpaint', image: damaged.image.id, mask: damaged.mask.id, model: m.id, grain: false }, signal)).image.id;
+          out = (await run(inpaintRequest(damaged.image.id, damaged.mask.id, m.id, false), signal)).image.id;
         } else {
-          out = (await run({ type: 'denoise', image: damaged.image.id, model: m.id, sigma: EVAL_SIGMA, passes: 1 }, signal)).image.id;
+          out = (await run(denoiseRequest(damaged.image.id, { model: m.id, sigma: EVAL_SIGMA, passes: 1 }), signal)).image.id;
         }
         made.push(out);
         const score = await api.compare(photo.id, out, inpaint ? damaged.mask?.id : undefined);
