@@ -55,7 +55,10 @@ export async function runInpaint(spec: InpaintJob, rt: JobRuntime): Promise<Inpa
   let holes = 0;
   for (const m of mask) holes += m;
   const model = await resolveModel(await checkModelId(spec.model), 'inpaint', channels);
-  const filled = await inpaintRaster(image.raster, mask, model, { signal: rt.signal, onEvent: rt.emit, grain: spec.grain ?? true });
+  const exclude = spec.exclude ? await rt.ws.mask(spec.exclude, width, height) : undefined;
+  const filled = await inpaintRaster(image.raster, mask, model, {
+    signal: rt.signal, onEvent: rt.emit, grain: spec.grain ?? true, synthesis: spec.synthesis ?? true, exclude, seed: spec.seed,
+  });
   throwIfCancelled(rt.signal);
   const info = await rt.ws.addResult({
     name: `${stemOf(stored.info.name)}-inpainted.png`, role: 'inpainted', parent: stored.info.id,

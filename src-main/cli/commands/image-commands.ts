@@ -87,14 +87,19 @@ export async function denoiseCommand(argv: string[], ctx: CommandContext): Promi
   return 0;
 }
 
-export const inpaintHelp = `mend inpaint IN --mask M.png [-o OUT] [--model ID] [--no-grain]
+export const inpaintHelp = `mend inpaint IN --mask M.png [-o OUT] [--model ID] [--no-grain] [--exclude X.png] [--seed N] [--no-synthesis]
   Fills the white pixels of the mask; every other pixel stays exactly as it was. Where the photo
   around a hole is visibly noisy (sigma 6 or more in its flattest parts), the fill gets grain of
   that sigma so it does not show as a smooth smear; --no-grain leaves every fill smooth.
+  Wide holes (an object to remove: 16 px across or more) also get texture copied from patches of
+  the photo around them; --exclude X.png names pixels (white) not to copy from, --seed N gives
+  another fill (a re-roll), --no-synthesis fills every hole smoothly.
 ${OUTPUT_HELP}`;
 
 export async function inpaintCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values: v, positionals } = parse(argv, { ...OUTPUT_OPTIONS, mask: { type: 'string' }, 'no-grain': { type: 'boolean' } });
+  const { values: v, positionals } = parse(argv, {
+    ...OUTPUT_OPTIONS, mask: { type: 'string' }, 'no-grain': { type: 'boolean' }, exclude: { type: 'string' }, seed: { type: 'string' }, 'no-synthesis': { type: 'boolean' },
+  });
   const input = single(positionals, 'input image');
   const maskPath = required(v.mask, 'mask');
   const enc = encodeOptions(v);
@@ -103,7 +108,9 @@ export async function inpaintCommand(argv: string[], ctx: CommandContext): Promi
   const out = await outputPathFor(input, v.output, enc.format);
   const model = await resolveModel(v.model, 'inpaint', image.raster.channels);
   const tileSize = v.tile ? num(v.tile, 'tile', 512, { min: 64, int: true }) : undefined;
-  const filled = await inpaintRaster(image.raster, mask, model, { tileSize, grain: !v['no-grain'], ...ctx.job });
+  const exclude = v.exclude ? await readMask(v.exclude, image.raster.width, image.raster.height) : undefined;
+  const seed = v.seed === undefined ? undefined : num(v.seed, 'seed', 0, { min: 0, max: 2 ** 31 - 1, int: true });
+  const filled = await inpaintRaster(image.raster, mask, model, { tileSize, grain: !v['no-grain'], synthesis: !v['no-synthesis'], exclude, seed, ...ctx.job });
   await writeImage(out, { ...image, raster: filled }, enc);
   let holes = 0;
   for (const m of mask) holes += m;

@@ -3,7 +3,8 @@
  * model (trained on the same prefill with random masks; run on crops around the holes), blended
  * with a non-local estimate near the holes' edges (nonLocalBlend, infer/fill.ts), composited so
  * every pixel outside the mask is the input, then refined in rounds with the default denoiser as
- * the image prior (infer/refine.ts).
+ * the image prior (infer/refine.ts). Wide holes (infer/wide-holes.ts) are also synthesized from
+ * patches of the photo (infer/patch-synthesis.ts), whose detail is added to that refined fill.
  */
 import { MendError } from '../../shared/errors.js';
 import type { JobContext } from '../../shared/jobs.js';
@@ -20,6 +21,7 @@ import { inpaintPrefillSteps, nonLocalBlendSteps } from './fill.js';
 import { toOpponent } from './luma-chroma.js';
 import { refineHoles } from './refine.js';
 import { runModel } from './run-model.js';
+import { synthesizeWideHolesSteps, transferDetail } from './wide-holes.js';
 
 export interface InpaintOptions extends JobContext {
   tileSize?: number;
@@ -31,6 +33,12 @@ export interface InpaintOptions extends JobContext {
   grain?: boolean;
   /** The denoiser of the last step; default: the registry's default for the image's kind. */
   denoiser?: LoadedModel;
+  /** Synthesize wide holes from patches of the photo (default true); false: the smooth pipeline for every hole. */
+  synthesis?: boolean;
+  /** 1 = pixel that synthesis must not copy from (the user's "don't copy from here" brush). */
+  exclude?: Uint8Array;
+  /** Seed of the synthesis' random search: another seed gives another fill (re-roll). */
+  seed?: number;
 }
 
 /** The default denoiser for the refinement, or undefined where none is installed (the step is skipped). */
@@ -72,6 +80,14 @@ export async function inpaintRaster(raster: Raster, mask: Uint8Array, loaded: Lo
   for (let i = 0; i < mask.length && !any; i++) any = mask[i] !== 0;
   if (!any) return { ...raster, data: new Float32Array(raster.data) };
   const prefilled = await runStepsAsync(inpaintPrefillSteps(raster, mask), 'prefill', { ...opts, detail: 'smooth first fill' });
+  // Wide holes are synthesized from the smooth fill (their coarsest level starts from it).
+  let synthesized: { raster: Raster; wide: Uint8Array } | undefined;
+  if (opts.synthesis !== false) {
+    const raster = { ...prefilled, data: new Float32Array(prefilled.data) };
+    const { wide, count } = await runStepsAsync(synthesizeWideHolesSteps(raster, mask, { exclude: opts.exclude, seed: opts.seed }),
+      'synthesis', { ...opts, detail: 'texture from the photo' });
+    if (count > 0) synthesized = { raster, wide };
+  }
   const predicted = await predictHoles(loaded, prefilled, mask, opts);
   await runStepsAsync(nonLocalBlendSteps(raster, mask, predicted), 'texture', { ...opts, detail: 'texture from nearby' });
   const c = raster.channels;
@@ -87,7 +103,17 @@ export async function inpaintRaster(raster: Raster, mask: Uint8Array, loaded: Lo
       (await denoiseRaster(crop, denoiser, { sigma, signal: opts.signal, tileSize: opts.tileSize })).output;
     await refineHoles(filled, mask, denoise, opts);
   }
-  if (opts.grain) addGrain(filled, mask, raster);
+  if (!synthesized) {
+    if (opts.grain) addGrain(filled, mask, raster);
+    return filled;
+  }
+  transferDetail(filled, synthesized.raster, synthesized.wide);
+  // Copied patches carry the photo's own grain: only the other holes get grain added.
+  if (opts.grain) {
+    const smooth = new Uint8Array(mask);
+    for (let p = 0; p < mask.length; p++) if (synthesized.wide[p]) smooth[p] = 0;
+    addGrain(filled, smooth, raster, mask);
+  }
   return filled;
 }
 
@@ -139,16 +165,17 @@ function grainAround(source: Raster, exclude: Uint8Array): { shared: number; own
 }
 
 /**
- * Adds Gaussian grain to the hole pixels of `filled`, clamped to [0,1], from a fixed seed so a
+ * Adds Gaussian grain to the hole pixels of `filled` (`mask`; `unknown`, default the same, marks the
+ * pixels of `source` not to read), clamped to [0,1], from a fixed seed so a
  * run can be repeated. Each tile's holes get the grain that `source`'s known pixels around them
  * hold (grainAround), so it follows the photo where noise differs across it (a clean sky, a
  * grainy shadow), and none is added where its per-channel std is under MIN_GRAIN_SIGMA.
  */
-export function addGrain(filled: Raster, mask: Uint8Array, source: Raster): void {
+export function addGrain(filled: Raster, mask: Uint8Array, source: Raster, unknown: Uint8Array = mask): void {
   const rng = new Rng(GRAIN_SEED);
   const c = filled.channels;
   for (const crop of holeTiles(filled.width, filled.height, mask, GRAIN_TILE, GRAIN_CONTEXT)) {
-    const { shared, own } = grainAround(cutCrop(source, crop), cutMask(mask, filled.width, crop));
+    const { shared, own } = grainAround(cutCrop(source, crop), cutMask(unknown, filled.width, crop));
     if (!(Math.hypot(shared, own) >= MIN_GRAIN_SIGMA)) continue;
     for (const p of crop.holes) {
       const common = (shared / 255) * rng.normal();

@@ -44,6 +44,12 @@ export const InpaintJobSchema = v.strictObject({
   model: v.optional(modelId),
   /** Grain of the photo's noise in the fill where the photo around it is visibly noisy (default true; infer/inpaint.ts addGrain). */
   grain: v.optional(v.boolean()),
+  /** Wide holes get texture synthesized from patches of the photo (default true; infer/wide-holes.ts). */
+  synthesis: v.optional(v.boolean()),
+  /** A mask image (white = never copy from here) for the synthesis, same size as the image. */
+  exclude: v.optional(workspaceId),
+  /** The synthesis' random seed: another one re-rolls the fill. */
+  seed: v.optional(seed),
 });
 
 export const AnomalyJobSchema = v.strictObject({

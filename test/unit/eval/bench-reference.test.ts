@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatInpaintReference } from '../../../src-main/cli/commands/bench.js';
 import type { InpaintEvalRow } from '../../../src-main/core/eval/evaluate.js';
 
-const row = (masks: string, psnr: number, set = 'McMaster'): InpaintEvalRow => ({ set, masks, images: 18, psnr, psnrWhole: 40, ssim: 0.99, inputPsnr: 10 });
+const row = (masks: string, psnr: number, set = 'McMaster'): InpaintEvalRow => ({ set, masks, images: 18, psnr, psnrWhole: 40, ssim: 0.99, inputPsnr: 10, texture: 0.1 });
 
 describe('formatInpaintReference', () => {
   it('puts each McMaster mask set next to Navier-Stokes with its margin, signed', () => {
