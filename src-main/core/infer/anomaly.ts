@@ -3,10 +3,14 @@
  * reconstruction error), something unusual is there: hot pixels, dust, scratches. The map
  * doubles as a suggested inpainting mask.
  */
+import type { DustSpot } from '../../shared/api.js';
+import { spotMask } from '../../shared/dust-mask.js';
 import type { JobContext } from '../../shared/jobs.js';
 import { type Raster } from '../image/raster.js';
 import type { LoadedModel } from '../models/store.js';
+import { luminance } from './dust.js';
 import { runModel } from './run-model.js';
+import { findSoftSpots, textureMap } from './soft-spots.js';
 
 export interface AnomalyOptions extends JobContext {
   /** Noise level the reconstruction assumes (0-255 scale); high = smoother reconstruction. */
@@ -18,12 +22,14 @@ export interface AnomalyOptions extends JobContext {
 }
 
 export interface AnomalyResult {
-  /** Per-pixel reconstruction error (mean absolute over channels), width*height. */
+  /** Per-pixel reconstruction error (mean absolute over channels, divided down where the photo is textured), width*height. */
   error: Float32Array;
   /** 1 where the error is anomalous, grown by `grow` pixels. */
   mask: Uint8Array;
   /** The error level used as the cut-off. */
   cutoff: number;
+  /** Soft dark spots (infer/soft-spots.ts), already in the mask. */
+  spots: DustSpot[];
 }
 
 /** Quantiles of a sample of the values (exact enough for a threshold, O(n)). */
@@ -63,16 +69,26 @@ export function growMask(mask: Uint8Array, width: number, height: number, radius
   return out;
 }
 
+/**
+ * How much texture raises the error a pixel may have: the error is divided by (1 + this x the
+ * local texture / TEXTURE_UNIT). A network rebuilds the edges of leaves and branches imperfectly,
+ * and without this their outlines were what "Suggest mask" marked; a hot pixel or a scratch has
+ * little texture around it in the reconstruction, which has removed it.
+ */
+const TEXTURE_WEIGHT = 2;
+const TEXTURE_UNIT = 0.01;
+
 export async function anomalyMap(raster: Raster, loaded: LoadedModel, opts: AnomalyOptions = {}): Promise<AnomalyResult> {
   const sigma = opts.sigma ?? 30;
   const recon = await runModel(loaded, raster, { ...opts, noiseLevel: sigma / 255, stage: 'anomaly' });
   const n = raster.width * raster.height;
   const c = raster.channels;
+  const texture = textureMap(luminance(recon), raster.width, raster.height);
   const error = new Float32Array(n);
   for (let p = 0; p < n; p++) {
     let s = 0;
     for (let k = 0; k < c; k++) s += Math.abs(raster.data[p * c + k] - recon.data[p * c + k]);
-    error[p] = s / c;
+    error[p] = s / c / (1 + (TEXTURE_WEIGHT * texture[p]!) / TEXTURE_UNIT);
   }
   // The normal level of error: a robust scale from the median, but never below what the 95th
   // percentile says, since a good model rebuilds smooth areas almost exactly and the error of
@@ -83,7 +99,16 @@ export async function anomalyMap(raster: Raster, loaded: LoadedModel, opts: Anom
   let mask: Uint8Array = new Uint8Array(n);
   for (let p = 0; p < n; p++) mask[p] = error[p] > cutoff ? 1 : 0;
   mask = growMask(mask, raster.width, raster.height, opts.grow ?? 1);
-  return { error, mask, cutoff };
+  // Soft spots the network rebuilds as they are (a dust shadow): found by their profile, masked
+  // with their halo, and shown in the heat map as far above the cut-off.
+  const spots = findSoftSpots(raster, texture);
+  const spotPixels = spotMask(raster.width, raster.height, spots, opts.grow ?? 1);
+  for (let p = 0; p < n; p++) {
+    if (!spotPixels[p]) continue;
+    mask[p] = 1;
+    error[p] = Math.max(error[p]!, 2 * cutoff);
+  }
+  return { error, mask, cutoff, spots };
 }
 
 /** A heat-map rendering of the error (black -> red -> yellow -> white), scaled so cutoff is red. */

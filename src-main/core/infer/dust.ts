@@ -75,7 +75,7 @@ function medianOf(v: Float32Array, n: number): number {
 }
 
 /** Luminance of a raster (grey as is, colour by Rec. 601 weights). */
-function luminance(r: Raster): Float32Array {
+export function luminance(r: Raster): Float32Array {
   if (r.channels === 1) return r.data;
   const n = r.width * r.height;
   const out = new Float32Array(n);
@@ -90,7 +90,7 @@ function luminance(r: Raster): Float32Array {
  * clamp or mirror would bend the background at the edge of a sky gradient or a vignetted corner,
  * and every frame would then show the same false "darkening" along the frame's border.
  */
-function boxBlur(src: Float32Array, w: number, h: number, r: number, out: Float32Array, tmp: Float32Array): void {
+export function boxBlur(src: Float32Array, w: number, h: number, r: number, out: Float32Array, tmp: Float32Array): void {
   const norm = 1 / (2 * r + 1);
   const at = (base: number, stride: number, n: number, k: number): number => {
     if (k < 0) return 2 * src[base]! - src[base + Math.min(n - 1, -k) * stride]!;
@@ -126,7 +126,7 @@ function boxBlur(src: Float32Array, w: number, h: number, r: number, out: Float3
  * sparse sample of the window and interpolated bilinearly in between: the background varies
  * slowly, and this keeps the cost per frame to a few hundred thousand samples at any size.
  */
-function medianBackground(src: Float32Array, w: number, h: number, r: number, out: Float32Array): void {
+export function medianBackground(src: Float32Array, w: number, h: number, r: number, out: Float32Array): void {
   const g = Math.max(2, Math.round(r / 2));
   const st = Math.max(1, Math.round(r / 6));
   const gw = Math.ceil((w - 1) / g) + 1;
@@ -161,12 +161,12 @@ function medianBackground(src: Float32Array, w: number, h: number, r: number, ou
   }
 }
 
-interface Component {
+export interface Component {
   pixels: number[];
 }
 
 /** 8-connected components of the set pixels. */
-function components(set: Uint8Array, w: number, h: number): Component[] {
+export function components(set: Uint8Array, w: number, h: number): Component[] {
   const seen = new Uint8Array(set.length);
   const out: Component[] = [];
   const stack: number[] = [];
@@ -212,7 +212,7 @@ const EDGE_FLOOR = 0.25;
  * passes a 4% threshold), and a mask of only those leaves a faint ring after inpainting.
  * Undefined when the darkening has not faded by 4x the detected radius plus 6 pixels.
  */
-function profileRadius(median: Float32Array, w: number, h: number, cx: number, cy: number, peak: number, detected: number, minDark: number): number | undefined {
+export function profileRadius(median: Float32Array, w: number, h: number, cx: number, cy: number, peak: number, detected: number, minDark: number): number | undefined {
   const rMax = Math.ceil(4 * detected + 6);
   const sum = new Float64Array(rMax + 1);
   const count = new Uint32Array(rMax + 1);
@@ -247,7 +247,7 @@ function profileRadius(median: Float32Array, w: number, h: number, cx: number, c
  * disk covering all of theirs): a spot split by the threshold into parts, or a ring-shaped
  * shadow, is one speck of dust and must be listed, accepted and masked once.
  */
-function mergeOverlapping(spots: DustSpot[]): DustSpot[] {
+export function mergeOverlapping(spots: DustSpot[]): DustSpot[] {
   let list = spots.slice();
   for (let merged = true; merged; ) {
     merged = false;
