@@ -218,6 +218,10 @@ describe('web mode in a real browser', () => {
     await expect.poll(() => page.locator('[data-testid="model-item"]', { hasText: 'E2E tiny' }).count(), { timeout: 20_000 }).toBe(1);
     await page.locator('[data-testid="model-item"]', { hasText: 'E2E tiny' }).click();
     await screenshot(page, '08-models');
+    // A 30-step model scores far below the shipped denoiser on the open photos, and says so.
+    await page.click('[data-testid="model-evaluate-run"]');
+    await expect.poll(() => page.locator('[data-testid="model-eval-warning"]').count(), { timeout: 90_000 }).toBe(1);
+    expect(await page.textContent('[data-testid="model-eval-warning"]')).toMatch(/“E2E tiny” scores \d+\.\d dB below the shipped “Standard denoiser”/);
 
     await gotoPage('editor');
     const options = await page.locator('[data-testid="denoise-model"] option').allTextContents();

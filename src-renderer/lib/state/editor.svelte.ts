@@ -20,7 +20,7 @@ import { addImageInfo, images } from './images.svelte';
 import { models } from './models.svelte';
 import { errorMessage, notify, reportError } from './toasts.svelte';
 import { beginActivity } from './activity.svelte';
-import { estimateEta, formatSigma, progressFraction } from '../canvas/format';
+import { estimateEta, progressFraction } from '../canvas/format';
 import { isImageFile } from '../canvas/files';
 import { forgetBitmaps } from '../canvas/bitmaps';
 
@@ -386,7 +386,8 @@ export async function denoise(s: Session, params: DenoiseSettings, from: Version
     image: r.image,
     parent: input.key,
     title: 'Denoised',
-    detail: `${modelName(r.model)} · ${formatSigma(r.sigma)}${r.estimated ? ' (estimated)' : ''}${passes > 1 ? ` · ${passes} passes` : ''} · ${r.seconds.toFixed(1)} s`,
+    // The model is in the title (versionLabel); the detail says the rest in words.
+    detail: `${r.estimated ? 'measured' : 'set'} noise level ${r.sigma.toFixed(1)}${passes > 1 ? ` · ${passes} passes` : ''} · ${r.seconds.toFixed(1)} s`,
     strength: 1,
     settings: { ...params, model: r.model },
     ...m,
