@@ -20,9 +20,13 @@ export function parse<T extends Options>(argv: string[], options: T, allowPositi
   }
 }
 
+/** A decimal number as people type it: 12, -3, 0.5, .5, 2e-3 (no hex, no blanks, no Infinity). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 export function num(value: string | undefined, name: string, fallback: number, opts: { min?: number; max?: number; int?: boolean } = {}): number {
   if (value === undefined) return fallback;
-  const v = Number(value);
+  // Number() reads '' and '  ' as 0 and '0x1f' as 31: only plain decimal notation is a number here.
+  const v = DECIMAL.test(value) ? Number(value) : NaN;
   const bad =
     !Number.isFinite(v) || (opts.int && !Number.isInteger(v)) || (opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max);
   if (bad) {

@@ -4,6 +4,7 @@
  * errors into one line and an exit code (0 ok, 1 failure, 2 bad usage).
  */
 import { MendError } from '../shared/errors.js';
+import { unwritableError } from '../core/image/atomic-write.js';
 import { initBackend } from '../core/runtime/backend.js';
 import { setRuntimePreference } from '../core/runtime/inference.js';
 import { createReporter } from './progress.js';
@@ -18,6 +19,17 @@ function flagValue(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);
   if (i >= 0) return argv[i + 1];
   return argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
+}
+
+/**
+ * A file-system error that no command turned into words (EACCES, ENOSPC, ... with a path): said
+ * in words naming the path, instead of "internal error: EACCES: permission denied, mkdir '...'".
+ */
+function fileSystemError(e: unknown): MendError | undefined {
+  const fsErr = e as NodeJS.ErrnoException | undefined;
+  if (!fsErr || typeof fsErr.code !== 'string' || typeof fsErr.path !== 'string') return undefined;
+  const words = unwritableError(fsErr.path, fsErr).message.replace(/^Cannot write /, '');
+  return new MendError('unwritable', `Cannot ${fsErr.syscall === 'mkdir' ? 'create' : 'use'} ${words}`, { cause: e });
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -66,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest, ctx);
   } catch (e) {
     reporter.done();
-    const err = e instanceof MendError ? e : undefined;
+    const err = e instanceof MendError ? e : fileSystemError(e);
     const message = err ? err.message : `internal error: ${(e as Error)?.message?.split('\n')[0] ?? String(e)}`;
     if (json) process.stdout.write(JSON.stringify({ type: 'error', code: err?.code ?? 'internal', message }) + '\n');
     console.error(`mend: ${message}`);

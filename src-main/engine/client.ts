@@ -34,6 +34,11 @@ export interface EngineClientOptions {
   entry?: string;
   /** How long a cancelled job may take to stop before the engine is killed (default 3000 ms). */
   cancelGraceMs?: number;
+  /**
+   * How long the engine, once up, may take to answer a quick call (info, the model list) before
+   * it counts as hung (stopped, deadlocked) and is killed and restarted (default 30000 ms).
+   */
+  callTimeoutMs?: number;
   /** Extra environment for the engine process (MEND_BACKEND, MEND_USER_MODELS, ...). */
   env?: NodeJS.ProcessEnv;
   /** Where the engine's stdout/stderr go (default: inherited). */
@@ -111,7 +116,17 @@ export interface ClientJob<S extends JobSpec = JobSpec> {
 interface PendingCall {
   resolve(v: unknown): void;
   reject(e: EngineError): void;
+  /** Quick calls: the method, and the timer that declares the engine hung. */
+  quick?: string;
+  timer?: NodeJS.Timeout;
 }
+
+/**
+ * Calls that only read what the engine has at hand: one that takes longer than callTimeoutMs
+ * means the engine is hung (a SIGSTOP, a deadlock), not busy. Long work runs as jobs, whose
+ * events keep flowing.
+ */
+const QUICK_METHODS: ReadonlySet<string> = new Set(['info', 'listModels']);
 
 interface PendingJob {
   onEvent(e: JobStreamEvent): void;
@@ -148,9 +163,15 @@ export class EngineClient {
   private closed = false;
   private readyInfo: BackendInfo | undefined;
   private readonly grace: number;
+  private readonly callTimeout: number;
+  /** The engine process that has said 'ready' (quick calls are timed from then on). */
+  private readyChild: EngineProcess | undefined;
+  /** Engines killed as hung, with why: detached at once, so the next call starts a fresh one. */
+  private readonly hungReasons = new WeakMap<EngineProcess, string>();
 
   constructor(private readonly opts: EngineClientOptions) {
     this.grace = opts.cancelGraceMs ?? 3000;
+    this.callTimeout = opts.callTimeoutMs ?? 30_000;
   }
 
   /** The engine's process id (undefined until it has started). */
@@ -199,6 +220,9 @@ export class EngineClient {
     switch (m.kind) {
       case 'ready':
         this.readyInfo = m.backend;
+        this.readyChild = this.child;
+        // Quick calls sent while it started are timed from now: starting takes what it takes.
+        for (const [id, call] of this.calls) if (call.engine === this.child) this.armTimer(id, call);
         return;
       case 'fatal':
         // Calls get the same error in their replies; nothing else to do.
@@ -207,6 +231,7 @@ export class EngineClient {
         const call = this.calls.get(m.id);
         if (!call) return;
         this.calls.delete(m.id);
+        if (call.timer) clearTimeout(call.timer);
         if (m.ok) call.resolve(m.value);
         else call.reject(fromApiError(m.error));
         return;
@@ -231,12 +256,14 @@ export class EngineClient {
   }
 
   private onExit(child: EngineProcess, how: string): void {
-    if (this.child === child) this.child = undefined;
-    const planned = this.killReason;
+    const current = this.child === child;
+    if (current) this.child = undefined;
+    const planned = this.hungReasons.get(child) ?? (current ? this.killReason : undefined);
     const message = planned ?? `The engine process stopped unexpectedly (${how}); it restarts on the next action, your images are kept`;
     for (const [id, call] of this.calls) {
       if (call.engine !== child) continue;
       this.calls.delete(id);
+      if (call.timer) clearTimeout(call.timer);
       call.reject(new EngineError('engine-crashed', message));
     }
     for (const [id, job] of this.jobs) {
@@ -271,7 +298,9 @@ export class EngineClient {
       try {
         child = this.ensure();
         const id = this.nextCall++;
-        this.calls.set(id, { resolve: resolve as (v: unknown) => void, reject, engine: child });
+        const call = { resolve: resolve as (v: unknown) => void, reject, engine: child, ...(QUICK_METHODS.has(method) ? { quick: method } : {}) };
+        this.calls.set(id, call);
+        if (this.readyChild === child) this.armTimer(id, call);
         try {
           this.send(child, { kind: 'call', id, method, args } as HostMessage);
         } catch (e) {
@@ -315,6 +344,28 @@ export class EngineClient {
       }
     };
     return { id, done, cancel: control('cancel'), pause: control('pause'), resume: control('resume') };
+  }
+
+  /** Starts the hang timer of a quick call (once). */
+  private armTimer(id: number, call: PendingCall & { engine: EngineProcess }): void {
+    if (!call.quick || call.timer) return;
+    call.timer = setTimeout(() => this.onHung(id), this.callTimeout);
+    call.timer.unref();
+  }
+
+  /** A quick call got no answer in time: the engine is hung. Kill it; the next call starts a fresh one. */
+  private onHung(id: number): void {
+    const call = this.calls.get(id);
+    if (!call) return;
+    this.calls.delete(id);
+    const seconds = Math.round(this.callTimeout / 100) / 10;
+    call.reject(new EngineError('engine-crashed', `The engine did not answer within ${seconds} s, so it was restarted; try again (your images are kept)`));
+    if (call.engine === this.child) {
+      this.hungReasons.set(call.engine, `The engine stopped answering (no reply within ${seconds} s) and was restarted`);
+      // SIGKILL ends a stopped process too, but its exit is seen later: detach it now.
+      this.child = undefined;
+      call.engine.kill();
+    }
   }
 
   private killForCancel(id: JobId): void {

@@ -10,6 +10,7 @@ import { applyDamage, makeDamageMask, maskFraction } from '../core/corrupt/damag
 import { Rng } from '../core/corrupt/rng.js';
 import { anomalyMap, heatmap } from '../core/infer/anomaly.js';
 import { denoiseRaster } from '../core/infer/denoise.js';
+import { checkAutoSigma } from '../core/image/small-images.js';
 import { inpaintRaster } from '../core/infer/inpaint.js';
 import { throwIfCancelled } from '../core/jobs/cancel.js';
 import { psnr } from '../core/metrics/psnr.js';
@@ -34,7 +35,8 @@ export async function runDenoise(spec: DenoiseJob, rt: JobRuntime): Promise<Deno
   const auto = spec.sigma === 'auto';
   const model = await resolveModel(await checkModelId(spec.model), 'denoise', image.raster.channels);
   // The workspace estimated the noise when the image arrived: no need to do it twice.
-  const known = auto ? stored.info.noiseSigma : undefined;
+  const known = auto && Number.isFinite(stored.info.noiseSigma) ? stored.info.noiseSigma : undefined;
+  if (auto && known === undefined) checkAutoSigma(stored.info.name, image.raster);
   const res = await denoiseRaster(image.raster, model, {
     sigma: known ?? (auto ? 'auto' : (spec.sigma as number)), strength: 1, passes: spec.passes ?? 1, signal: rt.signal, onEvent: rt.emit,
   });

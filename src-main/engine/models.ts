@@ -183,7 +183,11 @@ export async function importModel(name: string, file: string): Promise<ModelSumm
   }
   checkCard(card);
   const root = userModelsDir();
-  await mkdir(root, { recursive: true });
+  // Messages go to a browser: they name the user's file, never the server's folders.
+  const hidePaths = (text: string): string => text.split(`${root}${path.sep}`).join('').split(root).join('your models folder');
+  await mkdir(root, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+    throw new EngineError('unwritable', `Cannot create your models folder to import ${name || 'the model'}: ${e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : (e.code ?? 'error')}`);
+  });
   const displayName = (typeof card.name === 'string' && card.name.trim()) || name.replace(/\.mendmodel$/i, '') || 'Imported model';
   const id = await uniqueUserModelId(displayName);
   // Built beside its final place under a hidden name (listModels skips folders without card.json
@@ -197,11 +201,16 @@ export async function importModel(name: string, file: string): Promise<ModelSumm
       await saveCard(tmp, finalCard);
       await loadModelFolder(tmp);
     } catch (e) {
-      throw bad(`the weights do not load (${(e as Error).message.split('\n')[0]})`);
+      const why = (e as Error).message.split('\n')[0]!.split(`${tmp}: `).join('').split(tmp).join('the model');
+      throw bad(`the weights do not load (${hidePaths(why)})`);
     }
     const dir = path.join(root, id);
     await rename(tmp, dir);
     return summaryOf({ id, dir, card: await readCard(dir), source: 'user' });
+  } catch (e) {
+    if (e instanceof EngineError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    throw new EngineError(err.code ? 'unwritable' : 'model', `Cannot import ${name || 'the model'}: ${hidePaths(err.message.split('\n')[0]!.split(tmp).join('the model'))}`);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

@@ -13,6 +13,8 @@ import { depthOption, num, oneOf, parse, passesOption, qualityOption, required }
 import type { CommandContext } from '../context.js';
 import { rawDenoiseCommand, rawDenoiseHelp } from './raw-denoise.js';
 import { rawKindOf } from '../../core/raw/raw-file.js';
+import { checkOutputFolder, checkOutputsApart } from '../outputs.js';
+import { checkAutoSigma } from '../../core/image/small-images.js';
 
 const OUTPUT_OPTIONS = {
   output: { type: 'string', short: 'o' },
@@ -76,10 +78,13 @@ export async function denoiseCommand(argv: string[], ctx: CommandContext): Promi
   const enc = encodeOptions(v);
   const sigma = v.sigma === undefined || v.sigma === 'auto' ? 'auto' : num(v.sigma, 'sigma', 25, { min: 0, max: 255 });
   const strength = num(v.strength, 'strength', 1, { min: 0, max: 1 });
-  const image = await readImage(input);
+  const tileSize = v.tile ? num(v.tile, 'tile', 512, { min: 64, int: true }) : undefined;
   const out = await outputPathFor(input, v.output, enc.format);
+  checkOutputFolder(out);
+  const image = await readImage(input);
+  if (sigma === 'auto') checkAutoSigma(input, image.raster);
   const model = await resolveModel(v.model, 'denoise', image.raster.channels);
-  const res = await denoiseRaster(image.raster, model, { sigma, strength, passes, tileSize: v.tile ? num(v.tile, 'tile', 512, { min: 64, int: true }) : undefined, ...ctx.job });
+  const res = await denoiseRaster(image.raster, model, { sigma, strength, passes, tileSize, ...ctx.job });
   await writeImage(out, { ...image, raster: res.output }, enc);
   ctx.reporter.done();
   ctx.reporter.result({ task: 'denoise', input, output: out, model: model.card.id, sigma: res.sigma, estimated: res.estimated, strength, passes });
@@ -103,11 +108,13 @@ export async function inpaintCommand(argv: string[], ctx: CommandContext): Promi
   const input = single(positionals, 'input image');
   const maskPath = required(v.mask, 'mask');
   const enc = encodeOptions(v);
+  const tileSize = v.tile ? num(v.tile, 'tile', 512, { min: 64, int: true }) : undefined;
+  const out = await outputPathFor(input, v.output, enc.format);
+  checkOutputsApart({ input: input, mask: maskPath }, { output: out });
+  checkOutputFolder(out);
   const image = await readImage(input);
   const mask = await readMask(maskPath, image.raster.width, image.raster.height);
-  const out = await outputPathFor(input, v.output, enc.format);
   const model = await resolveModel(v.model, 'inpaint', image.raster.channels);
-  const tileSize = v.tile ? num(v.tile, 'tile', 512, { min: 64, int: true }) : undefined;
   const exclude = v.exclude ? await readMask(v.exclude, image.raster.width, image.raster.height) : undefined;
   const seed = v.seed === undefined ? undefined : num(v.seed, 'seed', 0, { min: 0, max: 2 ** 31 - 1, int: true });
   const filled = await inpaintRaster(image.raster, mask, model, { tileSize, grain: !v['no-grain'], synthesis: !v['no-synthesis'], exclude, seed, ...ctx.job });
@@ -138,6 +145,9 @@ mend anomaly --batch DIR -o MASK.png [--heatmap H.png] [--sensitivity Z] [--dark
 async function shootAnomaly(dir: string, v: { output?: string; heatmap?: string; sensitivity?: string; darkening?: string }, ctx: CommandContext): Promise<number> {
   const out = required(v.output, 'output');
   const files = await listImages(dir);
+  checkOutputsApart(Object.fromEntries(files.map((f) => [`frame ${f}`, f])), { '-o': out, '--heatmap': v.heatmap });
+  checkOutputFolder(out);
+  if (v.heatmap) checkOutputFolder(v.heatmap);
   const res = await findShootDefects(files.map((f) => ({ name: f, read: async () => (await readImage(f)).raster })), {
     sensitivity: num(v.sensitivity, 'sensitivity', 5, { min: 0.5, max: 100 }), darkening: num(v.darkening, 'darkening', 0.04, { min: 0, max: 1 }),
     ...ctx.job,
@@ -186,8 +196,9 @@ export async function anomalyCommand(argv: string[], ctx: CommandContext): Promi
   if (v.heatmap || v.sensitivity || v.darkening) throw new MendError('usage', '--heatmap, --sensitivity and --darkening go with --batch DIR');
   const input = single(positionals, 'input image');
   const out = required(v.output, 'output');
-  assertNotSameFile(input, out);
-  if (v['mask-out']) assertNotSameFile(input, v['mask-out']);
+  checkOutputsApart({ input }, { '-o': out, '--mask-out': v['mask-out'] });
+  checkOutputFolder(out);
+  if (v['mask-out']) checkOutputFolder(v['mask-out']);
   const image = await readImage(input);
   const model = await resolveModel(v.model, 'denoise', image.raster.channels);
   const res = await anomalyMap(image.raster, model, {

@@ -9,6 +9,8 @@ import type { LoadedModel } from '../../core/models/store.js';
 import { MendError } from '../../shared/errors.js';
 import { num, oneOf, parse, required } from '../args.js';
 import type { CommandContext } from '../context.js';
+import { checkTrainOut } from '../outputs.js';
+import { hasCheckpoint } from '../../core/train/checkpoint.js';
 
 export const trainHelp = `mend train --data DIR --out DIR [options]
   Trains a convolutional autoencoder on a folder of images.
@@ -25,6 +27,8 @@ export const trainHelp = `mend train --data DIR --out DIR [options]
   --regularizer l1|kl|contractive --lambda X [--rho R]
   --steps N (2000) --batch N (16) --patch N (64) --lr X (0.001) --seed N (1)
   --resume                           continue from OUT/checkpoint
+  --force                            replace what OUT holds (without it, an OUT folder that holds
+                                     anything, such as a model, is refused)
   --init ID|DIR                      fine-tune: start from this model's weights (its architecture;
                                      do not combine with --arch/--width/...)
   --id ID --name TEXT --description TEXT   for the model card`;
@@ -36,11 +40,12 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
     levels: { type: 'string' }, blocks: { type: 'string' }, 'code-channels': { type: 'string' },
     'code-activation': { type: 'string' }, regularizer: { type: 'string' }, lambda: { type: 'string' }, rho: { type: 'string' },
     steps: { type: 'string' }, batch: { type: 'string' }, patch: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' },
-    resume: { type: 'boolean' }, init: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' },
+    resume: { type: 'boolean' }, force: { type: 'boolean' }, init: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' },
     'max-images': { type: 'string' }, 'val-every': { type: 'string' }, 'checkpoint-every': { type: 'string' },
   }, false);
   const data = required(v.data, 'data');
   const out = required(v.out, 'out');
+  checkTrainOut(out, { resume: v.resume ?? false, force: v.force ?? false, hasCheckpoint: hasCheckpoint(out) });
   const noiseText = v.noise ?? 'gaussian:0-55';
   const corruption = parseTrainCorruption(noiseText);
   const kind = oneOf(v.arch, 'arch', ['unet', 'residual', 'autoencoder'] as const, 'residual');

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../image/atomic-write.js';
+import { unwritableError, writeFileAtomic } from '../image/atomic-write.js';
 
 export const JOURNAL_NAME = 'mend-batch-journal.jsonl';
 export const JOURNAL_VERSION = 1;
@@ -170,8 +170,14 @@ export class Journal {
     this.byInput.set(e.input, e);
     const run = async (): Promise<void> => {
       if (!this.fh) throw new Error('journal closed');
-      await this.fh.appendFile(line);
-      await this.fh.datasync();
+      try {
+        await this.fh.appendFile(line);
+        await this.fh.datasync();
+      } catch (e) {
+        // A full disk can leave part of the line: the next entry starts on a line of its own.
+        this.needsNewline = true;
+        throw unwritableError(this.file, e);
+      }
     };
     const p = this.chain.then(run);
     this.chain = p.catch(() => undefined);

@@ -378,7 +378,8 @@ function nameKey(rel: string): string {
   return rel.normalize('NFC').toLowerCase();
 }
 
-async function realpathOrSelf(p: string): Promise<string> {
+/** realpath of `p`, or of its deepest existing parent plus the rest (for folders not made yet). */
+export async function realpathOrSelf(p: string): Promise<string> {
   try {
     return await realpath(p);
   } catch {

@@ -17,9 +17,10 @@ import { mkdir, readdir, realpath, rm, stat, lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { MendError } from '../../shared/errors.js';
 import type { JobEvent, ProgressEvent } from '../../shared/jobs.js';
-import { TEMP_MARKER, writeFileAtomic } from '../image/atomic-write.js';
+import { TEMP_MARKER, unwritableError, writeFileAtomic } from '../image/atomic-write.js';
 import { assertNotSameFile, readImage, readMask, writeImage, type DecodedImage, type ImageFormat } from '../image/io.js';
 import { canHold16, formatFromPath } from '../image/formats.js';
+import { checkAutoSigma } from '../image/small-images.js';
 import { denoiseRaster } from '../infer/denoise.js';
 import { inpaintRaster } from '../infer/inpaint.js';
 import { DEFAULT_TILE } from '../infer/run-model.js';
@@ -27,7 +28,8 @@ import { resolveModel } from '../models/registry.js';
 import type { LoadedModel } from '../models/store.js';
 import { BatchEta } from './eta.js';
 import { hashFile, Journal, JOURNAL_VERSION, settingsHash, type BatchSettingsKey } from './journal.js';
-import { isInside, planBatch, type BatchPlan, type PlanItem, type SkippedEntry } from './plan.js';
+import { lockOutDir, pidAlive } from './lock.js';
+import { isInside, planBatch, realpathOrSelf, type BatchPlan, type PlanItem, type SkippedEntry } from './plan.js';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
@@ -141,6 +143,8 @@ interface Ready {
   item: PlanItem;
   image: DecodedImage;
   mask?: Uint8Array;
+  /** The mask file used (an input too: never written over). */
+  maskPath?: string;
   model: LoadedModel;
   settings: BatchSettingsKey;
   settingsHash: string;
@@ -211,16 +215,6 @@ async function indexMasks(dir: string): Promise<{ byRel: Map<string, string>; by
   }
   await walk(dir, []);
   return { byRel, byStem };
-}
-
-/** Is a process with this id alive? (EPERM: alive, someone else's.) */
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 const TEMP_RE = new RegExp(`^\\..+${TEMP_MARKER.replace('.', '\\.')}-(\\d+)-[0-9a-f]+$`);
@@ -497,7 +491,7 @@ export class BatchJob {
       }
       const mask = maskPath ? await this.readMaskCached(maskPath, image.raster.width, image.raster.height) : undefined;
       return {
-        kind: 'ready', item, image, mask, model, settings, settingsHash: sHash, inputHash: hash, inputSize: size,
+        kind: 'ready', item, image, mask, maskPath, model, settings, settingsHash: sHash, inputHash: hash, inputSize: size,
         seconds: (performance.now() - t) / 1000,
       };
     } catch (e) {
@@ -517,6 +511,7 @@ export class BatchJob {
     const ctx = { signal: this.ac.signal, onEvent, tileSize: o.tileSize };
     try {
       if ((o.task ?? 'denoise') === 'denoise') {
+        if ((o.sigma ?? 'auto') === 'auto') checkAutoSigma(r.item.input, r.image.raster);
         const res = await denoiseRaster(r.image.raster, r.model, { ...ctx, sigma: o.sigma ?? 'auto', strength: o.strength ?? 1, passes: o.passes ?? 1 });
         return { raster: res.output, seconds: (performance.now() - t) / 1000, sigma: res.sigma };
       }
@@ -537,23 +532,40 @@ export class BatchJob {
     const rec = { ...this.baseRecord(item), model: r.model.card.id, inferenceSeconds: out.seconds, ...(out.sigma !== undefined ? { sigma: out.sigma } : {}) };
     try {
       const dir = path.dirname(item.output);
-      await mkdir(dir, { recursive: true });
-      const dirReal = await realpath(dir);
-      if (!isInside(this.outReal, dirReal)) throw new MendError('unwritable', `Cannot write ${item.output}: the folder leads outside ${this.plan!.outDir} (symbolic link)`);
+      // Checked before mkdir (a link inside OUTDIR must not get folders made at its target), and after.
+      await this.checkInsideOut(dir, item.output);
+      await mkdir(dir, { recursive: true }).catch((e) => {
+        throw unwritableError(item.output, e);
+      });
+      await this.checkInsideOut(dir, item.output);
       assertNotSameFile(item.input, item.output);
+      if (r.maskPath) assertNotSameFile(r.maskPath, item.output);
       await writeImage(item.output, { ...r.image, raster: out.raster }, {
         format: item.outputFormat, quality: o.quality, depth: o.depth, keepMetadata: o.keepMetadata ?? true,
       });
       const size = (await stat(item.output)).size;
       const seconds = r.seconds + out.seconds + (performance.now() - t) / 1000;
-      await this.journal!.append({
-        v: JOURNAL_VERSION, input: item.input, inputHash: r.inputHash, inputSize: r.inputSize, output: item.outputRel, outputSize: size,
-        settingsHash: r.settingsHash, settings: r.settings, finished: new Date().toISOString(), seconds,
-      });
+      try {
+        await this.journal!.append({
+          v: JOURNAL_VERSION, input: item.input, inputHash: r.inputHash, inputSize: r.inputSize, output: item.outputRel, outputSize: size,
+          settingsHash: r.settingsHash, settings: r.settings, finished: new Date().toISOString(), seconds,
+        });
+      } catch (e) {
+        // Not in the journal, so not done: an output left behind would push the rerun's to "-2".
+        await rm(item.output, { force: true }).catch(() => undefined);
+        throw e;
+      }
       return { ...rec, status: 'done', seconds, readSeconds: r.seconds, writeSeconds: (performance.now() - t) / 1000 };
     } catch (e) {
       const rr = reasonOf(e);
       return { ...rec, status: 'failed', reason: rr.reason, code: rr.code, seconds: r.seconds + out.seconds + (performance.now() - t) / 1000 };
+    }
+  }
+
+  /** Throws unless `dir` (existing or not) resolves inside OUTDIR, through symbolic links. */
+  private async checkInsideOut(dir: string, output: string): Promise<void> {
+    if (!isInside(this.outReal, await realpathOrSelf(dir))) {
+      throw new MendError('unwritable', `Cannot write ${output}: the folder leads outside ${this.plan!.outDir} (symbolic link)`);
     }
   }
 
@@ -659,11 +671,31 @@ export class BatchJob {
     // Models: loaded once, up front, so a missing model fails the batch before any work.
     for (const c of new Set(plan.items.map((i) => i.channels))) await this.modelFor(c);
 
-    await mkdir(outDir, { recursive: true });
+    // No file system change before every folder is known to lie inside OUTDIR (links are
+    // resolved first): stale temp files are removed only there.
+    this.outReal = await realpathOrSelf(outDir);
+    const dirs = new Set([outDir, ...plan.items.map((i) => path.dirname(i.output))]);
+    const inside: string[] = [];
+    for (const d of dirs) if (isInside(this.outReal, await realpathOrSelf(d))) inside.push(d);
+    await mkdir(outDir, { recursive: true }).catch((e) => {
+      throw unwritableError(outDir, e);
+    });
     this.outReal = await realpath(outDir);
-    await removeStaleTemps(new Set([outDir, ...plan.items.map((i) => path.dirname(i.output))]));
-    await journal.begin();
+    const unlock = await lockOutDir(outDir);
+    try {
+      return await this.runLocked(plan, journal, inside, jobs);
+    } finally {
+      await unlock();
+    }
+  }
+
+  private async runLocked(plan: BatchPlan, journal: Journal, tempDirs: string[], jobs: number): Promise<BatchSummary> {
+    await removeStaleTemps(tempDirs);
+    await journal.begin().catch((e) => {
+      throw unwritableError(journal.file, e);
+    });
     this.journal = journal;
+    const outDir = plan.outDir;
 
     this.log('info', `${plan.items.length} image${plan.items.length === 1 ? '' : 's'} to process into ${outDir}` +
       (plan.skipped.length > 0 ? `; ${plan.skipped.length} other entr${plan.skipped.length === 1 ? 'y' : 'ies'} skipped (not images, listed in the report)` : ''));
@@ -725,7 +757,12 @@ export class BatchJob {
       },
       ...summary,
     };
-    await writeFileAtomic(summary.report, Buffer.from(JSON.stringify(report, null, 2) + '\n'));
+    try {
+      await writeFileAtomic(summary.report, Buffer.from(JSON.stringify(report, null, 2) + '\n'));
+    } catch (e) {
+      // The outputs and the journal are what count; a report that does not fit is said, not fatal.
+      this.log('warn', `${reasonOf(e).reason}; the summary is only shown here`);
+    }
     return summary;
   }
 }

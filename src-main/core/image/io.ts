@@ -14,6 +14,8 @@ import { canHold16, extensionFor, FORMAT_LIST, formatFromPath, type ImageFormat 
 import { addPngMetadata, resetExifOrientation, resetXmpOrientation, type ImageMetadata } from './metadata.js';
 import { checkRaster, interleavedFromRaster, rasterFromInterleaved } from './pixels.js';
 import type { Raster } from './raster.js';
+import { defaultPixelLimit } from './pixel-limit.js';
+import { refuseRaw } from './raw-refusal.js';
 import { decodeError, oneLineCause, openForRead } from './read-errors.js';
 
 export type { ImageFormat } from './formats.js';
@@ -31,7 +33,7 @@ export interface DecodedImage {
 }
 
 export interface ReadOptions {
-  /** Decompression-bomb guard; default is sharp's (268402689 pixels). */
+  /** Decompression-bomb guard; default: what this machine's memory holds (pixel-limit.ts). */
   limitInputPixels?: number;
 }
 
@@ -54,8 +56,8 @@ export interface ImageToWrite {
 
 const READ_FAIL_ON = 'error' as const; // truncated or undecodable data is an error; mere warnings are not
 
-function readOptions(limit: number | undefined): SharpOptions {
-  return limit === undefined ? { failOn: READ_FAIL_ON } : { failOn: READ_FAIL_ON, limitInputPixels: limit };
+function readOptions(limit: number): SharpOptions {
+  return { failOn: READ_FAIL_ON, limitInputPixels: limit };
 }
 
 function imageFormatOf(meta: Metadata): ImageFormat | undefined {
@@ -74,16 +76,22 @@ function imageFormatOf(meta: Metadata): ImageFormat | undefined {
 
 export async function readImage(path: string, opts: ReadOptions = {}): Promise<DecodedImage> {
   const head = await openForRead(path);
-  const sopts = readOptions(opts.limitInputPixels);
+  await refuseRaw(path, head);
+  const limit = opts.limitInputPixels ?? defaultPixelLimit();
+  const sopts = readOptions(limit);
   let meta: Metadata;
   try {
     meta = await sharp(path, sopts).metadata();
   } catch (err) {
-    throw await decodeError(path, err, head, opts.limitInputPixels);
+    throw await decodeError(path, err, head, limit);
   }
   const format = imageFormatOf(meta);
   if (!format) {
     throw new MendError('unsupported', `${path} is a ${String(meta.format).toUpperCase()} image; Mend reads ${FORMAT_LIST}`);
+  }
+  // sharp decodes the first frame only: an animation would be cut to it without a word.
+  if ((meta.pages ?? 1) > 1 && format === 'webp') {
+    throw new MendError('unsupported', `${path} is an animated WebP (${meta.pages} frames); Mend edits still images: export the frame you want first`);
   }
   const grey = meta.space === 'b-w' || meta.space === 'grey16';
   // Keep pixels in the embedded profile's space only when sharp would otherwise convert an RGB/grey
@@ -102,7 +110,7 @@ export async function readImage(path: string, opts: ReadOptions = {}): Promise<D
   try {
     out = await pipeline.toBuffer({ resolveWithObject: true });
   } catch (err) {
-    throw await decodeError(path, err, head, opts.limitInputPixels);
+    throw await decodeError(path, err, head, limit);
   }
   let { data, info } = out;
   if (greyViaRgb && info.channels === 4) {
@@ -236,12 +244,13 @@ export function assertNotSameFile(input: string, output: string): void {
 /** Read a mask image (any format, any size-matching one): 1 where grey > 127 (white = selected), else 0. */
 export async function readMask(path: string, width: number, height: number): Promise<Uint8Array> {
   const head = await openForRead(path, 'Mask file');
-  const sopts = readOptions(undefined);
+  const limit = defaultPixelLimit();
+  const sopts = readOptions(limit);
   let meta: Metadata;
   try {
     meta = await sharp(path, sopts).metadata();
   } catch (err) {
-    throw await decodeError(path, err, head, undefined);
+    throw await decodeError(path, err, head, limit);
   }
   const mw = meta.autoOrient?.width ?? meta.width;
   const mh = meta.autoOrient?.height ?? meta.height;
@@ -257,7 +266,7 @@ export async function readMask(path: string, width: number, height: number): Pro
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
-    throw await decodeError(path, err, head, undefined);
+    throw await decodeError(path, err, head, limit);
   }
   const { data, info } = out;
   const n = width * height;

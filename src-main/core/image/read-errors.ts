@@ -62,7 +62,7 @@ export async function decodeError(path: string, err: unknown, head: Uint8Array, 
     } catch {
       // size unknown; the message still names the limit
     }
-    return new MendError('too-large', `${path} is too large:${size} over the limit of ${max} pixels`, { cause: err });
+    return new MendError('too-large', `${path} is too large:${size} over the limit of ${max} pixels (what this machine's memory allows; MEND_MAX_PIXELS changes it)`, { cause: err });
   }
   if (/input file is missing/i.test(msg)) return new MendError('not-found', `Input file not found: ${path}`, { cause: err });
   const sniffed = sniffFormat(head);

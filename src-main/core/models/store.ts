@@ -86,10 +86,26 @@ export async function loadModelFolder(dir: string): Promise<LoadedModel> {
         weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
       }),
     );
+    checkFiniteWeights(dir, model);
     return { card, model, dir, onnx: await ensureOnnxFile(dir, model, card) };
   } catch (e) {
     if (e instanceof MendError) throw e;
     throw new MendError('model', `${dir}: the model weights could not be loaded (${(e as Error).message.split('\n')[0]})`, { cause: e });
+  }
+}
+
+/**
+ * Throws MendError 'model' when a weight is NaN or infinite: such a model (a diverged training
+ * run, a damaged file) turns every photo black or NaN, and eval would score it "NaN dB".
+ */
+function checkFiniteWeights(dir: string, model: tf.LayersModel): void {
+  for (const w of model.weights) {
+    const values = w.read().dataSync();
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i])) {
+        throw new MendError('model', `${dir}: the model's weights are broken (${w.name} holds ${values[i]}); retrain it or use another model`);
+      }
+    }
   }
 }
 
