@@ -197,6 +197,30 @@ describe('mend serve: images and jobs', () => {
     expect(msgs.at(-1)).toMatchObject({ event: 'failure', data: { code: 'not-found' } });
   });
 
+  it('refuses a malformed job or export body with 400 and a one-line reason, before the engine sees it', async () => {
+    const cases: [string, unknown, RegExp][] = [
+      ['jobs', { type: 'denoise', image: 'AAAAAAAAAAAAAAAA', sigma: 'auto', strength: 2 }, /the body has an unexpected key "strength"/],
+      ['jobs', { type: 'denoise', image: 'AAAAAAAAAAAAAAAA', sigma: 300 }, /the body\.sigma must be a number from 0 to 255/],
+      ['jobs', { type: 'denoise', image: '../../etc/passwd', sigma: 'auto' }, /the body\.image is not a valid id/],
+      ['jobs', { type: 'denoise', image: 'AAAAAAAAAAAAAAAA', sigma: 'auto', passes: 3 }, /the body\.passes must be 1, 2, 4 or 8/],
+      ['jobs', { type: 'shell', cmd: 'rm -rf /' }, /the body\.type must be one of denoise, inpaint/],
+      ['jobs', { type: 'batch', task: 'denoise', images: 'AAAAAAAAAAAAAAAA' }, /the body\.images must be a list/],
+      ['export', { image: 'AAAAAAAAAAAAAAAA', format: 'exe', keepMetadata: true, fileName: 'a' }, /the body\.format must be one of jpeg/],
+      ['compare', { reference: 'AAAAAAAAAAAAAAAA' }, /the body\.image is missing/],
+    ];
+    for (const [route, body, reason] of cases) {
+      const r = await json<{ code: string; message: string }>('POST', route, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body.code).toBe('usage');
+      expect(r.body.message).toMatch(reason);
+      expect(r.body.message).not.toContain('\n');
+      expect(r.body.message.length).toBeLessThan(200);
+    }
+    // A well-formed job with passes (the Edit page's) is taken.
+    const ok = await json<{ id: string }>('POST', 'jobs', { type: 'denoise', image: 'AAAAAAAAAAAAAAAA', sigma: 'auto', passes: 2 });
+    expect(ok.status).toBe(200);
+  });
+
   it('exports a blended download with the right name, format and size', async () => {
     const res = await fetch(api('export'), {
       method: 'POST',
