@@ -5,7 +5,8 @@
  */
 import { mkdir, realpath, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { BatchJobSpec, BatchResult, JobStreamEvent } from '../shared/api.js';
+import { BATCH_THUMB_LIMIT, type BatchJobSpec, type BatchResult, type JobStreamEvent } from '../shared/api.js';
+import { beforeAfter } from './batch-thumbs.js';
 import { BatchJob, type BatchProgressEvent } from '../core/batch/run.js';
 import { writeImage, type ImageFormat } from '../core/image/io.js';
 import type { JobEvent } from '../shared/jobs.js';
@@ -79,6 +80,10 @@ export async function runBatchJob(spec: BatchJobSpec, rt: BatchRuntime): Promise
     return t.split(batchesDir(ws.dir)).join('workspace:');
   };
 
+  // Done files' events wait for their thumbnails (the first BATCH_THUMB_LIMIT); the result waits for them all.
+  const pendingThumbs = new Set<Promise<void>>();
+  let thumbed = 0;
+
   const onEvent = (e: JobEvent): void => {
     if (e.type === 'log') {
       rt.emit({ ...e, message: show(e.message) });
@@ -99,7 +104,14 @@ export async function runBatchJob(spec: BatchJobSpec, rt: BatchRuntime): Promise
         ...(b.status === 'done' && b.output ? { output: relName(outDir, b.output) } : {}),
         ...(b.reason ? { reason: show(b.reason) } : {}),
       };
-      rt.emit(ev);
+      if (b.status === 'done' && b.output && thumbed < BATCH_THUMB_LIMIT) {
+        thumbed++;
+        const p = beforeAfter(b.input, b.output).then((thumbs) => rt.emit(thumbs && ev.type === 'file' ? { ...ev, thumbs } : ev));
+        pendingThumbs.add(p);
+        void p.finally(() => pendingThumbs.delete(p));
+      } else {
+        rt.emit(ev);
+      }
     }
     const metrics: Record<string, number> = {
       filesDone: b.filesDone, filesTotal: b.filesTotal, done: b.done, skipped: b.skipped, failed: b.failed,
@@ -136,6 +148,7 @@ export async function runBatchJob(spec: BatchJobSpec, rt: BatchRuntime): Promise
   rt.setControls({ pause: () => job.pause(), resume: () => job.resume() });
   try {
     const s = await job.run();
+    await Promise.all([...pendingThumbs]);
     return {
       type: 'batch',
       status: s.status,

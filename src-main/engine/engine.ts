@@ -23,6 +23,9 @@ import { ExportOptionsSchema, JobSpecSchema } from '../shared/schema/index.js';
 import { checkRequest } from '../shared/schema/parse.js';
 import { EngineError } from './errors.js';
 import { batchOutputFile, runBatchJob } from './batch-job.js';
+import { makeFolder } from './folders.js';
+import { deletePreset, listPresets, savePreset } from '../core/batch/presets.js';
+import type { BatchPreset } from '../shared/schema/presets.js';
 import { browseFolder, compareImages, diffImage, exportImage, type ExportedFile } from './image-ops.js';
 import { runAnomaly, runCorrupt, runDenoise, runInpaint, type JobRuntime } from './image-jobs.js';
 import { variantFile } from './layout.js';
@@ -69,12 +72,19 @@ export interface EngineCalls {
   deleteModel(id: string): Promise<void>;
   importModel(name: string, file: string): Promise<ModelSummary>;
   exportModel(id: string): Promise<ExportedFile>;
+  /** Batch presets (core/batch/presets.ts), shared with `mend batch --preset`. */
+  listPresets(): Promise<BatchPreset[]>;
+  savePreset(preset: BatchPreset): Promise<BatchPreset[]>;
+  deletePreset(name: string): Promise<BatchPreset[]>;
+  /** A new sub-folder (the web folder picker's "New folder"); returns its path. */
+  makeFolder(parent: string, name: string): Promise<string>;
 }
 
 export type EngineMethod = keyof EngineCalls;
 export const ENGINE_METHODS: readonly EngineMethod[] = [
   'info', 'addImage', 'openPath', 'removeImage', 'compare', 'browse', 'exportImage', 'imageFile', 'diffImage', 'batchOutputFile',
   'listModels', 'modelDetails', 'renameModel', 'deleteModel', 'importModel', 'exportModel',
+  'listPresets', 'savePreset', 'deletePreset', 'makeFolder',
 ];
 
 export interface Engine extends EngineCalls {
@@ -121,7 +131,7 @@ async function backendInfo(): Promise<BackendInfo> {
 /** The request as its schema outputs it; EngineError 'usage' with the one-line reason otherwise. */
 function parseRequest<S extends v.GenericSchema>(schema: S, value: unknown, what: string): v.InferOutput<S> {
   const r = checkRequest(schema, value, what);
-  if (!r.ok) throw new EngineError('usage', `Refused ${r.reason}`);
+  if (!r.ok) throw new EngineError('usage', `The engine refused the request: ${r.reason}`);
   return r.value;
 }
 
@@ -209,6 +219,10 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     deleteModel: (id) => models.deleteModel(id),
     importModel: (name, file) => models.importModel(name, file),
     exportModel: (id) => models.exportModel(ws, id),
+    listPresets: () => listPresets(),
+    savePreset: (preset) => savePreset(preset),
+    deletePreset: (name) => deletePreset(String(name)),
+    makeFolder: (parent, name) => makeFolder(parent, name, roots),
     startJob,
     dispose: async () => {
       const running = [...jobs.values()];

@@ -9,6 +9,10 @@
  *   GET    /api/diff?a&b&gain                 PNG of |b - a| * gain
  *   POST   /api/compare  {reference, image, mask?}   ImageComparison
  *   GET    /api/browse?path=P                 FolderListing      under --root
+ *   POST   /api/folders  {parent, name}       {path}             a new folder, under --root
+ *   GET    /api/presets                       BatchPreset[]      batch presets (core/batch/presets.ts)
+ *   POST   /api/presets          BatchPreset  BatchPreset[]      saves (replaces by name)
+ *   DELETE /api/presets/:name                 BatchPreset[]
  *   POST   /api/jobs               JobSpec    {id}
  *   GET    /api/jobs/:id/events               server-sent events (job-hub.ts)
  *   POST   /api/jobs/:id/cancel | pause | resume     204
@@ -32,6 +36,7 @@ import type * as v from 'valibot';
 import { LIMITS } from '../shared/api.js';
 import { CompareSchema, ExportOptionsSchema, JobSpecSchema, OpenPathSchema, RenameModelSchema } from '../shared/schema/index.js';
 import { checkRequest } from '../shared/schema/parse.js';
+import { BatchPresetSchema, MakeFolderSchema } from '../shared/schema/presets.js';
 import type { EngineClient } from '../engine/client.js';
 import { exportTempFolder, uploadPath as hostUploadPath } from '../engine/host.js';
 import { variantFile } from '../engine/layout.js';
@@ -116,6 +121,19 @@ const routes: [string, RegExp, Handler][] = [
   }],
   ['GET', /^\/api\/browse$/, async ({ res, url }, c) => {
     sendJson(res, 200, await c.engine.call('browse', url.searchParams.get('path') || undefined));
+  }],
+  ['POST', /^\/api\/folders$/, async ({ req, res }, c) => {
+    const b = await bodyOf(req, MakeFolderSchema);
+    sendJson(res, 200, { path: await c.engine.call('makeFolder', b.parent, b.name) });
+  }],
+  ['GET', /^\/api\/presets$/, async ({ res }, c) => {
+    sendJson(res, 200, await c.engine.call('listPresets'));
+  }],
+  ['POST', /^\/api\/presets$/, async ({ req, res }, c) => {
+    sendJson(res, 200, await c.engine.call('savePreset', await bodyOf(req, BatchPresetSchema)));
+  }],
+  ['DELETE', /^\/api\/presets\/([^/]+)$/, async ({ res, params }, c) => {
+    sendJson(res, 200, await c.engine.call('deletePreset', params[0]!));
   }],
   ['POST', /^\/api\/jobs$/, async ({ req, res }, c) => {
     const spec = await bodyOf(req, JobSpecSchema);

@@ -10,6 +10,7 @@
 import type * as v from 'valibot';
 import type { JobEvent } from './jobs.js';
 import type { MendErrorCode } from './errors.js';
+import type { BatchPreset } from './schema/presets.js';
 // Requests (jobs, export options) are declared once, as schemas; their types are derived here.
 import type * as s from './schema/index.js';
 
@@ -359,7 +360,11 @@ export type JobStreamEvent =
   /** Training: reconstructions of fixed validation patches, each image tiled as clean | corrupted | output. */
   | { type: 'samples'; step: number; images: ImageInfo[] }
   /** Batch: one file finished. */
-  | { type: 'file'; input: string; output?: string; status: 'done' | 'skipped' | 'failed'; reason?: string }
+  | {
+    type: 'file'; input: string; output?: string; status: 'done' | 'skipped' | 'failed'; reason?: string;
+    /** Done files (the first BATCH_THUMB_LIMIT of a batch): small JPEGs of the input and the output, as data: URLs. */
+    thumbs?: { before: string; after: string };
+  }
   | { type: 'paused' }
   | { type: 'resumed' };
 
@@ -447,7 +452,21 @@ export interface MendApi {
   importModel(name: string, data: Blob): Promise<ModelSummary>;
   /** Saves/downloads the model as one `.mendmodel` file. */
   exportModel(id: string): Promise<string>;
+
+  /**
+   * Batch presets, shared with `mend batch --preset NAME`. Web mode only for now (the desktop
+   * preload does not offer them yet; the Batch page hides presets without them).
+   */
+  listPresets?(): Promise<BatchPreset[]>;
+  savePreset?(preset: BatchPreset): Promise<BatchPreset[]>;
+  deletePreset?(name: string): Promise<BatchPreset[]>;
+  /** A new folder inside `parent` (web mode's folder picker; the desktop app's dialogs have their own). */
+  makeFolder?(parent: string, name: string): Promise<string>;
 }
+
+export type { BatchPreset } from './schema/presets.js';
+/** Batch 'file' events carry thumbnails for this many done files; later ones are listed by name only. */
+export const BATCH_THUMB_LIMIT = 200;
 
 /** The denoise pass counts offered (core/infer/ensemble.ts): 1, or 2, 4 or 8 turned copies averaged. */
 export const PASS_COUNTS: readonly number[] = [1, 2, 4, 8];

@@ -1,5 +1,6 @@
 /** `mend batch`: many photos in, one output folder out, resumable (core/batch does the work). */
 import path from 'node:path';
+import { getPreset, presetsFile, savePreset } from '../../core/batch/presets.js';
 import { BatchJob, type BatchSummary, type BatchTask } from '../../core/batch/run.js';
 import type { ImageFormat } from '../../core/image/io.js';
 import { MendError } from '../../shared/errors.js';
@@ -25,6 +26,10 @@ export const batchHelp = `mend batch IN... -o OUTDIR [--recursive] [--task denoi
   --skip-existing      skip files whose output already exists
   --jobs N             images processed at once (default 1)
   --tile N             tile size (default 512)
+  --preset NAME        the settings of a saved preset (Batch page, or --save-preset); options
+                       given on the command line win over the preset's
+  --save-preset NAME   also save this run's settings (task, model, sigma, strength, passes,
+                       format, quality, depth, metadata, skip) as preset NAME
   Non-images are skipped and listed; a file that fails is recorded and the batch goes on.
   Re-running the same command resumes: files finished with the same settings are not redone
   (journal ${'mend-batch-journal.jsonl'} in OUTDIR). A JSON report is written to OUTDIR.
@@ -75,8 +80,26 @@ export async function batchCommand(argv: string[], ctx: CommandContext): Promise
     'skip-existing': { type: 'boolean' },
     jobs: { type: 'string' },
     tile: { type: 'string' },
+    preset: { type: 'string' },
+    'save-preset': { type: 'string' },
   });
   if (positionals.length === 0) throw new MendError('usage', 'Give at least one input file or folder');
+  if (v.preset !== undefined) {
+    // The preset fills in what the command line leaves out; denoise settings only for denoising.
+    const p = await getPreset(v.preset);
+    v.task ??= p.task;
+    v.model ??= p.model;
+    if ((v.task ?? 'denoise') === 'denoise' && p.task === 'denoise') {
+      if (p.sigma !== undefined) v.sigma ??= String(p.sigma);
+      if (p.strength !== undefined) v.strength ??= String(p.strength);
+      if (p.passes !== undefined) v.passes ??= String(p.passes);
+    }
+    if (p.format !== undefined) v.format ??= p.format;
+    if (p.quality !== undefined) v.quality ??= String(p.quality);
+    if (p.depth !== undefined) v.depth ??= String(p.depth);
+    if (p.keepMetadata === false) v['strip-metadata'] = true;
+    if (p.skipExisting) v['skip-existing'] = true;
+  }
   const outDir = required(v.output, 'output');
   const task = oneOf<BatchTask>(v.task, 'task', ['denoise', 'inpaint'] as const, 'denoise');
   if (task === 'inpaint' && (v.sigma !== undefined || v.strength !== undefined || v.passes !== undefined)) {
@@ -85,20 +108,34 @@ export async function batchCommand(argv: string[], ctx: CommandContext): Promise
   if (task === 'inpaint' && !v.mask === !v.masks) throw new MendError('usage', 'An inpaint batch needs --mask M.png or --masks DIR (one of them)');
   if (task === 'denoise' && (v.mask || v.masks)) throw new MendError('usage', '--mask and --masks are for --task inpaint');
   const format = oneOf(v.format === 'jpg' ? 'jpeg' : v.format, 'format', FORMATS, 'same');
+  const sigma = v.sigma === undefined || v.sigma === 'auto' ? 'auto' as const : num(v.sigma, 'sigma', 25, { min: 0, max: 255 });
+  const strength = num(v.strength, 'strength', 1, { min: 0, max: 1 });
+  const passes = passesOption(v.passes);
+  const quality = qualityOption(v.quality);
+  const depth = depthOption(v.depth);
+  if (v['save-preset'] !== undefined) {
+    await savePreset({
+      name: v['save-preset'], task, ...(v.model ? { model: v.model } : {}),
+      ...(task === 'denoise' ? { sigma, strength, passes } : {}),
+      format, ...(quality !== undefined ? { quality } : {}), ...(depth !== undefined ? { depth } : {}),
+      keepMetadata: !v['strip-metadata'], skipExisting: !!v['skip-existing'],
+    });
+    if (!ctx.json) console.log(`Saved preset "${v['save-preset']}" in ${presetsFile()}`);
+  }
   const job = new BatchJob({
     inputs: positionals,
     outDir,
     recursive: v.recursive,
     task,
     model: v.model,
-    sigma: v.sigma === undefined || v.sigma === 'auto' ? 'auto' : num(v.sigma, 'sigma', 25, { min: 0, max: 255 }),
-    strength: num(v.strength, 'strength', 1, { min: 0, max: 1 }),
-    passes: passesOption(v.passes),
+    sigma,
+    strength,
+    passes,
     mask: v.mask,
     masks: v.masks,
     format: format as ImageFormat | 'same',
-    quality: qualityOption(v.quality),
-    depth: depthOption(v.depth),
+    quality,
+    depth,
     keepMetadata: !v['strip-metadata'],
     skipExisting: v['skip-existing'],
     jobs: num(v.jobs, 'jobs', 1, { min: 1, max: 64, int: true }),

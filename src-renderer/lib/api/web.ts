@@ -13,6 +13,7 @@
 import type {
   ApiError,
   AppInfo,
+  BatchPreset,
   ExportOptions,
   FolderListing,
   ImageComparison,
@@ -217,5 +218,9 @@ export function createWebApi(): MendApi {
     deleteModel: (model: string) => json<void>('DELETE', `models/${id(model)}`),
     importModel: (name: string, data: Blob) => json<ModelSummary>('POST', 'models/import', { params: { name }, body: data }),
     exportModel: async (model: string) => saveDownload(await request('GET', `models/${id(model)}/export`), `${model}.mendmodel`),
+    listPresets: () => json<BatchPreset[]>('GET', 'presets'),
+    savePreset: (preset: BatchPreset) => json<BatchPreset[]>('POST', 'presets', { json: preset }),
+    deletePreset: (name: string) => json<BatchPreset[]>('DELETE', `presets/${id(name)}`),
+    makeFolder: async (parent: string, name: string) => (await json<{ path: string }>('POST', 'folders', { json: { parent, name } })).path,
   };
 }

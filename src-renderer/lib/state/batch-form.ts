@@ -3,7 +3,7 @@
  * form -> BatchJobSpec with validation, and folding job events into what the page shows.
  * No runes, so it is unit-tested; the page keeps these objects in $state.
  */
-import { PASS_COUNTS, type BatchJobSpec, type BatchResult, type ImageId, type JobStreamEvent } from '../../../src-main/shared/api.js';
+import { PASS_COUNTS, type BatchJobSpec, type BatchPreset, type BatchResult, type ImageId, type JobStreamEvent } from '../../../src-main/shared/api.js';
 import { formatDuration } from './format.js';
 
 export const BATCH_FORMATS = ['same', 'jpeg', 'png', 'tiff', 'webp', 'avif'] as const;
@@ -76,6 +76,49 @@ export function restoreBatchForm(saved: unknown): BatchForm {
   if (typeof s.keepMetadata === 'boolean') f.keepMetadata = s.keepMetadata;
   if (typeof s.skipExisting === 'boolean') f.skipExisting = s.skipExisting;
   return f;
+}
+
+// ---- Presets --------------------------------------------------------------------------------
+
+/** The form's processing and output settings as a named preset (no inputs, folder or mask). */
+export function presetFromForm(name: string, form: BatchForm): BatchPreset {
+  const p: BatchPreset = { name: name.trim(), task: form.task, format: form.format, keepMetadata: form.keepMetadata, skipExisting: form.skipExisting };
+  if (form.model) p.model = form.model;
+  if (form.task === 'denoise') {
+    p.sigma = form.sigmaMode === 'auto' ? 'auto' : form.sigma;
+    p.strength = form.strength;
+    p.passes = form.passes;
+  }
+  if (LOSSY_FORMATS.includes(form.format)) p.quality = form.quality;
+  if (form.depth !== 'same') p.depth = form.depth;
+  return p;
+}
+
+/** The form with a preset's settings (what it does not say goes back to the defaults); inputs and output stay. */
+export function applyPreset(form: BatchForm, p: BatchPreset): BatchForm {
+  const d = DEFAULT_BATCH_FORM;
+  const f: BatchForm = { ...form, task: p.task, model: p.model ?? '', format: p.format === 'heif' ? 'same' : (p.format ?? d.format),
+    quality: p.quality ?? d.quality, depth: p.depth ?? 'same', keepMetadata: p.keepMetadata ?? d.keepMetadata, skipExisting: p.skipExisting ?? d.skipExisting };
+  if (p.task === 'denoise') {
+    f.sigmaMode = p.sigma === undefined || p.sigma === 'auto' ? 'auto' : 'manual';
+    if (typeof p.sigma === 'number') f.sigma = p.sigma;
+    f.strength = p.strength ?? d.strength;
+    f.passes = p.passes ?? d.passes;
+  }
+  return f;
+}
+
+/** One line for a preset in a list: "Denoise · sigma auto · 2 passes · PNG 16-bit". */
+export function presetSummary(p: BatchPreset): string {
+  const parts: string[] = [p.task === 'denoise' ? 'Denoise' : 'Inpaint'];
+  if (p.model) parts.push(p.model);
+  if (p.task === 'denoise') {
+    parts.push(`sigma ${p.sigma ?? 'auto'}`);
+    if (p.strength !== undefined && p.strength !== 1) parts.push(`${Math.round(p.strength * 100)} %`);
+    if (p.passes && p.passes > 1) parts.push(`${p.passes} passes`);
+  }
+  parts.push(`${!p.format || p.format === 'same' ? 'same format' : p.format.toUpperCase()}${p.depth ? ` ${p.depth}-bit` : ''}`);
+  return parts.join(' · ');
 }
 
 export type BatchField = 'inputs' | 'outDir' | 'strength' | 'sigma' | 'quality' | 'depth' | 'mask';
@@ -160,6 +203,8 @@ export interface BatchRun {
   /** Skips seen as file events (the progress counts may arrive before or after them). */
   skipsSeen: number;
   outputs: string[];
+  /** Before/after thumbnails by output name (data: URLs, from the file events). */
+  thumbs: Record<string, { before: string; after: string }>;
   outDir?: string;
   result?: BatchResult;
   error?: string;
@@ -168,7 +213,7 @@ export interface BatchRun {
 }
 
 export function newBatchRun(now = Date.now()): BatchRun {
-  return { phase: 'starting', done: 0, total: 0, failed: 0, skipped: 0, current: 'Starting…', failures: [], skipsSeen: 0, outputs: [], startedAt: now };
+  return { phase: 'starting', done: 0, total: 0, failed: 0, skipped: 0, current: 'Starting…', failures: [], skipsSeen: 0, outputs: [], thumbs: {}, startedAt: now };
 }
 
 export const IDLE_BATCH_RUN: BatchRun = { ...newBatchRun(0), phase: 'idle', current: '' };
@@ -205,6 +250,7 @@ export function reduceBatchEvent(run: BatchRun, e: JobStreamEvent): BatchRun {
         r.skipped = Math.max(r.skipped, r.skipsSeen);
       } else if (e.output) {
         r.outputs = [...r.outputs, e.output];
+        if (e.thumbs) r.thumbs = { ...r.thumbs, [e.output]: e.thumbs };
       }
       // File events can arrive before the progress event that counts them.
       if (r.total > 0) r.done = Math.min(r.total, Math.max(r.done, r.outputs.length + r.failures.length + r.skipsSeen));
