@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeImage } from '../../src-main/core/image/io.js';
 import { EngineClient } from '../../src-main/engine/client.js';
 import type { ClientJob } from '../../src-main/engine/client.js';
-import type { ApiError, ImageInfo, JobStreamEvent, TrainJobSpec } from '../../src-main/shared/api.js';
+import type { ApiError, ExportOptions, ImageInfo, JobSpec, JobStreamEvent, TrainJobSpec } from '../../src-main/shared/api.js';
 import { naturalImage } from '../helpers/synthetic.js';
 
 let tmp: string;
@@ -111,7 +111,13 @@ describe('EngineClient', () => {
 
   it('refuses a model given as a path instead of an installed model id', async () => {
     const job = client.startJob({ type: 'denoise', image: image.id, sigma: 10, model: path.join(process.cwd(), 'models', 'color-denoise') }, () => undefined);
-    expect(await rejection(job)).toMatchObject({ code: 'model' });
+    expect(await rejection(job)).toMatchObject({ code: 'usage', message: 'The engine refused the request: the job.model has characters that are not allowed' });
+  });
+
+  it('checks every job against its schema at its edge, whatever the host sent', async () => {
+    const spec = { type: 'denoise', image: image.id, sigma: 'auto', passes: 2, strength: 0.5 } as unknown as JobSpec;
+    expect(await rejection(client.startJob(spec, () => undefined))).toMatchObject({ code: 'usage', message: 'The engine refused the request: the job has an unexpected key "strength"' });
+    await expect(client.call('exportImage', { image: image.id, format: 'exe' } as unknown as ExportOptions)).rejects.toMatchObject({ code: 'usage', message: expect.stringContaining('the export.format must be one of') });
   });
 
   it('rejects a running job with engine-crashed when the engine dies, and restarts on the next call', async () => {
