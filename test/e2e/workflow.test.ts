@@ -26,11 +26,12 @@ const jobs: { type: string; image?: string; model?: string; passes?: number }[] 
 const exports: { format: string; depth?: number; fileName: string }[] = [];
 const uploads: { id: string; name: string }[] = [];
 
-/** The same screen at the two sizes the issue asks for. */
-async function shoot(name: string): Promise<void> {
+/** The same screen at the two sizes the issue asks for; `arrange` runs after each resize (a pointer to put back). */
+async function shoot(name: string, arrange?: () => Promise<void>): Promise<void> {
   for (const [w, h] of [[1024, 700], [1920, 1080]] as const) {
     await page.setViewportSize({ width: w, height: h });
     await page.waitForTimeout(250);
+    await arrange?.();
     await screenshot(page, `21-${name}-${w}x${h}`);
   }
   await page.setViewportSize({ width: 1440, height: 900 });
@@ -175,7 +176,9 @@ describe('issue 21: the workflow in the interface', () => {
     await page.click('[data-testid="compare-mode"] [data-mode="side"]');
     expect(await page.locator('.viewer .badge').allTextContents()).toEqual([expect.stringMatching(/^1 · /), expect.stringMatching(/^3 · /)]);
 
-    await page.selectOption('[data-testid="loupe-level"]', '2');
+    await page.click('[data-testid="loupe-button"]');
+    await page.click('[data-testid="loupe-button"]');
+    expect(await page.getAttribute('[data-testid="loupe-button"]', 'aria-label')).toBe('Loupe 200%');
     const box = (await page.locator('[data-testid="viewer-canvas"]').boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2);
     await page.waitForSelector('[data-testid="loupe"]');
@@ -197,7 +200,19 @@ describe('issue 21: the workflow in the interface', () => {
     await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2 - 40);
     const at2 = (await page.locator('[data-testid="loupe"]').boundingBox())!;
     expect([at2.x, at2.y]).not.toEqual([at1.x, at1.y]);
-    await shoot('compare-loupe');
+    await shoot('compare-loupe', async () => {
+      const b = (await page.locator('[data-testid="viewer-canvas"]').boundingBox())!;
+      await page.mouse.move(b.x + b.width * 0.7, b.y + b.height * 0.45);
+      await page.waitForTimeout(100);
+    });
+    // With the two pickers in the toolbar, the zoom controls still fit a 1024 px window.
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await page.waitForTimeout(200);
+    const toolbar = (await page.locator('.toolbar[aria-label="View"]').boundingBox())!;
+    const z100 = (await page.locator('[data-testid="zoom-100"]').boundingBox())!;
+    expect(z100.x + z100.width).toBeLessThanOrEqual(toolbar.x + toolbar.width);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2 - 40);
     await key('l');
     expect(await page.textContent('[data-testid="loupe"]')).toMatch(/400%/);
     await key('l');
