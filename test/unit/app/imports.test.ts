@@ -1,6 +1,7 @@
 // Static import rules, read from the sources:
 //  - src-main/core and src-main/shared never import electron (the core is plain Node, shared is
-//    imported by the renderer); neither do the engine, the server or the CLI;
+//    imported by the renderer; it imports only itself and valibot, for the request schemas);
+//    neither do the engine, the server or the CLI;
 //  - the renderer never imports Node built-ins (node:*, fs, path, ...) or main-process code;
 //  - the Electron main process never reaches TensorFlow.js, sharp or ONNX Runtime, even through
 //    other modules: they run in the engine process only;
@@ -48,10 +49,15 @@ describe('static import rules', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('shared/ holds types and constants only: no imports beyond itself', () => {
+  it('shared/ holds types, constants and the request schemas: no imports beyond itself and valibot', () => {
+    const shared = path.join(REPO_ROOT, 'src-main', 'shared');
     const offenders: string[] = [];
-    for (const f of filesUnder(path.join(REPO_ROOT, 'src-main', 'shared'), ['.ts'])) {
-      for (const { spec } of specifiers(f)) if (!spec.startsWith('./')) offenders.push(`${rel(f)}: ${spec}`);
+    for (const f of filesUnder(shared, ['.ts'])) {
+      for (const { spec } of specifiers(f)) {
+        // valibot: the schema library (shared/schema/), plain JavaScript with no Node or DOM.
+        if (spec === 'valibot') continue;
+        if (!spec.startsWith('.') || !path.resolve(path.dirname(f), spec).startsWith(`${shared}${path.sep}`)) offenders.push(`${rel(f)}: ${spec}`);
+      }
     }
     expect(offenders).toEqual([]);
   });
@@ -86,8 +92,8 @@ describe('static import rules', () => {
     for (const f of filesUnder(appDir, ['.ts'])) visit(f);
     const forbidden = [...packages].filter((p) => p === 'sharp' || p.startsWith('@tensorflow') || p.startsWith('@img') || p.startsWith('onnxruntime'));
     expect(forbidden).toEqual([]);
-    // What main does load: electron and Node built-ins, and nothing from core/.
-    expect([...packages].filter((p) => p !== 'electron' && !NODE_BUILTINS.has(p))).toEqual([]);
+    // What main does load: electron, Node built-ins and the request schemas' valibot, and nothing from core/.
+    expect([...packages].filter((p) => p !== 'electron' && p !== 'valibot' && !NODE_BUILTINS.has(p))).toEqual([]);
     expect([...seen].filter((f) => f.includes(`${path.sep}core${path.sep}`)).map(rel)).toEqual([]);
   });
 
