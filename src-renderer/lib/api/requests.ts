@@ -18,8 +18,14 @@ export function denoiseRequest(image: ImageId, settings: DenoiseSettings): Denoi
   return { ...settings, type: 'denoise', image };
 }
 
-export function inpaintRequest(image: ImageId, mask: ImageId, model: string | undefined, grain: boolean): InpaintJob {
-  return { type: 'inpaint', image, mask, model, grain };
+/** `removal`: the synthesis' "don't copy from here" mask and its seed (a re-roll sends a new one). */
+export function inpaintRequest(
+  image: ImageId, mask: ImageId, model: string | undefined, grain: boolean, removal: { exclude?: ImageId; seed?: number } = {},
+): InpaintJob {
+  return {
+    type: 'inpaint', image, mask, model, grain,
+    ...(removal.exclude ? { exclude: removal.exclude } : {}), ...(removal.seed !== undefined ? { seed: removal.seed } : {}),
+  };
 }
 
 export function anomalyRequest(image: ImageId, model?: string): AnomalyJob {

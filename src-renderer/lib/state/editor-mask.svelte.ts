@@ -15,9 +15,15 @@ import { errorMessage, notify } from './toasts.svelte';
 import { getSession, onSessionRemoved } from './editor.svelte';
 
 export type Tool = 'hand' | 'brush' | 'eraser';
+/**
+ * Which mask the brush paints: what to fill (red), or where the fill must not copy texture from
+ * (green: the "don't copy from here" brush of object removal; InpaintJob.exclude).
+ */
+export type MaskLayer = 'fill' | 'exclude';
 
 interface MaskDoc {
   id: ImageId;
+  layer: MaskLayer;
   mask: Mask;
   history: UndoStack<MaskPatch>;
   canvas: HTMLCanvasElement;
@@ -30,6 +36,11 @@ interface MaskDoc {
 }
 
 const docs = new Map<ImageId, MaskDoc>();
+const excludeDocs = new Map<ImageId, MaskDoc>();
+/** The masks of a layer (default: the one the brush paints now). */
+const docsOf = (layer: MaskLayer = maskUi.layer): Map<ImageId, MaskDoc> => (layer === 'exclude' ? excludeDocs : docs);
+/** Overlay colour of the exclude layer (the fill layer's is canvas/mask.ts MASK_RGB). */
+const EXCLUDE_RGB = [40, 200, 90] as const;
 
 export const maskUi = $state({
   /** Bumped on every mask change anywhere: the viewer redraws, buttons re-check. */
@@ -41,6 +52,9 @@ export const maskUi = $state({
   /** The selected photo has a mask with something in it (as far as is known). */
   hasPaint: false,
   tool: 'hand' as Tool,
+  layer: 'fill' as MaskLayer,
+  /** The selected photo's exclude mask has something in it (as far as is known). */
+  hasExclude: false,
   visible: true,
   /** Pixels that will be filled, when last counted (after whole-mask operations). */
   count: -1,
@@ -50,15 +64,19 @@ let shown: ImageId | null = null;
 
 onSessionRemoved((id) => {
   docs.delete(id);
+  excludeDocs.delete(id);
   if (shown === id) refresh(null);
 });
 
 function refresh(id: ImageId | null = shown): void {
   shown = id;
-  const doc = id ? docs.get(id) : undefined;
+  const doc = id ? docsOf().get(id) : undefined;
   maskUi.canUndo = !!doc?.history.canUndo;
   maskUi.canRedo = !!doc?.history.canRedo;
-  maskUi.hasPaint = !!doc && !doc.maybeEmpty;
+  const fill = id ? docs.get(id) : undefined;
+  maskUi.hasPaint = !!fill && !fill.maybeEmpty;
+  const exclude = id ? excludeDocs.get(id) : undefined;
+  maskUi.hasExclude = !!exclude && !exclude.maybeEmpty;
   maskUi.revision++;
 }
 
@@ -67,12 +85,20 @@ export function showMaskOf(id: ImageId | null): void {
   refresh(id);
 }
 
-/** The overlay canvas for the viewer (undefined until something was painted or loaded). */
+/** Switches the layer the brush and the mask buttons work on; the viewer shows that layer. */
+export function setMaskLayer(layer: MaskLayer): void {
+  if (stroke || maskUi.busy) return;
+  maskUi.layer = layer;
+  refresh();
+}
+
+/** The overlay canvas of the layer being painted, for the viewer (undefined until something was painted or loaded). */
 export function maskCanvas(id: ImageId | null): HTMLCanvasElement | undefined {
-  return id ? docs.get(id)?.canvas : undefined;
+  return id ? docsOf().get(id)?.canvas : undefined;
 }
 
 function ensureDoc(id: ImageId): MaskDoc | undefined {
+  const docs = docsOf();
   const existing = docs.get(id);
   if (existing) return existing;
   const s = getSession(id);
@@ -82,13 +108,14 @@ function ensureDoc(id: ImageId): MaskDoc | undefined {
   canvas.width = width;
   canvas.height = height;
   const ctx = canvas.getContext('2d')!;
-  const doc: MaskDoc = { id, mask: createMask(width, height), history: createMaskHistory(), canvas, ctx, changes: 0, maybeEmpty: true };
+  const doc: MaskDoc = { id, layer: maskUi.layer, mask: createMask(width, height), history: createMaskHistory(), canvas, ctx, changes: 0, maybeEmpty: true };
   docs.set(id, doc);
   return doc;
 }
 
 function paintOverlay(doc: MaskDoc, r: Rect): void {
   const rgba = maskToRgba(doc.mask, r);
+  if (doc.layer === 'exclude') for (let o = 0; o < rgba.length; o += 4) rgba.set(EXCLUDE_RGB, o);
   doc.ctx.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, r.w, r.h), r.x, r.y);
 }
 
@@ -96,6 +123,13 @@ function setOverlay(doc: MaskDoc, bitmap: ImageBitmap): void {
   doc.ctx.clearRect(0, 0, doc.canvas.width, doc.canvas.height);
   doc.ctx.drawImage(bitmap, 0, 0);
   bitmap.close();
+  if (doc.layer === 'exclude') {
+    // The worker draws overlays in the fill colour: recolour what it drew, keeping its alpha.
+    doc.ctx.globalCompositeOperation = 'source-in';
+    doc.ctx.fillStyle = `rgb(${EXCLUDE_RGB.join(',')})`;
+    doc.ctx.fillRect(0, 0, doc.canvas.width, doc.canvas.height);
+    doc.ctx.globalCompositeOperation = 'source-over';
+  }
 }
 
 /** Redraws the overlay after an undo/redo; big rectangles go through the worker. */
@@ -158,7 +192,7 @@ export function strokeEnd(): void {
 // ---- History ----------------------------------------------------------------------------
 
 export async function undoMask(id: ImageId | null): Promise<void> {
-  const doc = id ? docs.get(id) : undefined;
+  const doc = id ? docsOf().get(id) : undefined;
   if (!doc || maskUi.busy || stroke) return;
   const p = doc.history.undo();
   if (!p) return;
@@ -168,7 +202,7 @@ export async function undoMask(id: ImageId | null): Promise<void> {
 }
 
 export async function redoMask(id: ImageId | null): Promise<void> {
-  const doc = id ? docs.get(id) : undefined;
+  const doc = id ? docsOf().get(id) : undefined;
   if (!doc || maskUi.busy || stroke) return;
   const p = doc.history.redo();
   if (!p) return;
@@ -232,6 +266,7 @@ export async function importMaskFile(id: ImageId, file: Blob): Promise<void> {
 export async function loadMaskImage(id: ImageId, mask: ImageInfo): Promise<void> {
   const s = getSession(id);
   if (!s) return;
+  setMaskLayer('fill');
   await replace(
     id,
     async () => {
@@ -245,7 +280,7 @@ export async function loadMaskImage(id: ImageId, mask: ImageInfo): Promise<void>
 
 /** Saves the mask as a grey PNG (white = fill) through a download. */
 export async function exportMask(id: ImageId): Promise<void> {
-  const doc = docs.get(id);
+  const doc = docsOf().get(id);
   const s = getSession(id);
   if (!doc || !s) return;
   try {
@@ -266,11 +301,13 @@ export async function exportMask(id: ImageId): Promise<void> {
 
 /**
  * The mask as a workspace image for an inpaint job; undefined (with a message) when nothing
- * is painted. Reuses the last upload while the mask has not changed since.
+ * is painted. Reuses the last upload while the mask has not changed since. The exclude layer
+ * is optional: undefined, silently, when it holds nothing.
  */
-export async function uploadMask(id: ImageId): Promise<ImageInfo | undefined> {
-  const doc = docs.get(id);
+export async function uploadMask(id: ImageId, layer: MaskLayer = 'fill'): Promise<ImageInfo | undefined> {
+  const doc = docsOf(layer).get(id);
   const s = getSession(id);
+  if (layer === 'exclude' && (!doc || doc.maybeEmpty)) return undefined;
   if (!doc || !s || doc.maybeEmpty) {
     notify('info', 'Paint over the area to fill first (or use Suggest mask)');
     return undefined;
@@ -278,14 +315,14 @@ export async function uploadMask(id: ImageId): Promise<ImageInfo | undefined> {
   if (doc.uploaded && doc.uploaded.changes === doc.changes) return doc.uploaded.info;
   const changesAtStart = doc.changes;
   const { blob, count } = await encodeMaskPng(doc.mask);
-  maskUi.count = count;
+  if (layer === 'fill') maskUi.count = count;
   if (count === 0) {
     doc.maybeEmpty = true;
     refresh();
-    notify('info', 'The mask is empty: paint over the area to fill first');
+    if (layer === 'fill') notify('info', 'The mask is empty: paint over the area to fill first');
     return undefined;
   }
-  const uploaded = await api.addImage(`${stemOf(s.original.name)}.mask.png`, blob);
+  const uploaded = await api.addImage(`${stemOf(s.original.name)}.${layer === 'exclude' ? 'exclude' : 'mask'}.png`, blob);
   const info: ImageInfo = { ...uploaded, role: 'mask', parent: id };
   addImageInfo(info);
   doc.uploaded = { changes: changesAtStart, info };

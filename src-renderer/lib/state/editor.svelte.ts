@@ -394,9 +394,13 @@ export async function denoise(s: Session, params: DenoiseSettings, from: Version
   });
 }
 
-export async function inpaint(s: Session, mask: ImageInfo, model: string | undefined, grain: boolean, from: Version = sourceVersion(s)): Promise<Version | undefined> {
+export async function inpaint(
+  s: Session, mask: ImageInfo, model: string | undefined, grain: boolean, from: Version = sourceVersion(s),
+  removal: { exclude?: ImageInfo; seed?: number } = {},
+): Promise<Version | undefined> {
   const input = from;
-  const r = await runJob('inpaint', s, `Inpainting ${s.original.name}`, inpaintRequest(input.image.id, mask.id, model, grain));
+  const request = inpaintRequest(input.image.id, mask.id, model, grain, { exclude: removal.exclude?.id, seed: removal.seed });
+  const r = await runJob('inpaint', s, `Inpainting ${s.original.name}`, request);
   if (!r) return undefined;
   const m = await measure(s, input, r.image.id);
   return addVersion(s, {

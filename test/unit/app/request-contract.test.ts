@@ -36,7 +36,10 @@ const BUILDERS: Record<string, () => unknown[]> = {
     requests.denoiseRequest(IMG, { model: undefined, sigma: 'auto', passes }),
     requests.denoiseRequest(IMG, { model: 'color-denoise', sigma: 25, passes }),
   ]).concat([requests.denoiseRequest(IMG, { model: undefined, sigma: 'auto' })]),
-  inpaintRequest: () => [requests.inpaintRequest(IMG, MASK, undefined, true), requests.inpaintRequest(IMG, MASK, 'color-inpaint', false)],
+  inpaintRequest: () => [
+    requests.inpaintRequest(IMG, MASK, undefined, true), requests.inpaintRequest(IMG, MASK, 'color-inpaint', false),
+    requests.inpaintRequest(IMG, MASK, undefined, true, { exclude: MASK, seed: 123456789 }),
+  ],
   anomalyRequest: () => [requests.anomalyRequest(IMG), requests.anomalyRequest(IMG, 'color-denoise')],
   corruptRequest: () => [
     requests.corruptRequest(IMG, { noise: 'gaussian:25', seed: 1 }),
