@@ -84,3 +84,33 @@ export function demosaic(mosaic: Float32Array, width: number, height: number, cf
   }
   return out;
 }
+
+/**
+ * False-colour suppression after demosaicing (dcraw's -m): a 3x3 median of red minus green and of
+ * blue minus green, red and blue rebuilt on the green. Demosaicing errors are mostly colour
+ * fringes of one or two pixels at fine detail, which the median removes, while real colour edges
+ * (wider than the window's half) pass. In place, on interleaved RGB.
+ */
+export function medianChroma(rgb: Float32Array, width: number, height: number, passes = 1): void {
+  const n = width * height;
+  const diff = [new Float32Array(n), new Float32Array(n)];
+  const win = new Float32Array(9);
+  for (let pass = 0; pass < passes; pass++) {
+    for (let i = 0; i < n; i++) {
+      diff[0][i] = rgb[3 * i] - rgb[3 * i + 1];
+      diff[1][i] = rgb[3 * i + 2] - rgb[3 * i + 1];
+    }
+    for (let c = 0; c < 2; c++) {
+      const d = diff[c];
+      for (let y = 1; y < height - 1; y++) {
+        for (let x = 1; x < width - 1; x++) {
+          let k = 0;
+          for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) win[k++] = d[(y + dy) * width + x + dx];
+          win.sort();
+          const i = y * width + x;
+          rgb[3 * i + 2 * c] = rgb[3 * i + 1] + win[4];
+        }
+      }
+    }
+  }
+}

