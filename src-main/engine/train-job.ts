@@ -5,7 +5,7 @@
  * same name with `resume` continues.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, rm, rmdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageId, JobStreamEvent, TrainJobSpec, TrainResult } from '../shared/api.js';
 import { MendError } from '../shared/errors.js';
@@ -144,7 +144,7 @@ export async function runTrainJob(spec: TrainJobSpec, rt: TrainRuntime): Promise
     if (known) id = known.id;
     if (!hasCheckpoint(path.join(userModelsDir(), id))) throw new EngineError('not-found', `No checkpoint of a model named "${name}" to resume`);
   } else {
-    id = await uniqueUserModelId(name);
+    id = await reserveUserModelId(name);
   }
   const out = path.join(userModelsDir(), id);
   const data = await gatherData(spec, rt);
@@ -198,5 +198,25 @@ export async function runTrainJob(spec: TrainJobSpec, rt: TrainRuntime): Promise
   } finally {
     previous = [];
     if (data.cleanup && existsSync(data.cleanup)) await rm(data.cleanup, { recursive: true, force: true });
+    // A run that failed or was cancelled before its first checkpoint leaves its reserved folder empty.
+    if (!spec.resume) await rmdir(out).catch(() => undefined);
   }
+}
+
+/**
+ * A fresh user-model id whose folder this job creates at once (mkdir fails when it exists), so two
+ * trainings started under one name get two folders: one never writes over the other's model.
+ */
+async function reserveUserModelId(name: string): Promise<string> {
+  await mkdir(userModelsDir(), { recursive: true });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const id = await uniqueUserModelId(name);
+    try {
+      await mkdir(path.join(userModelsDir(), id));
+      return id;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new EngineError('unwritable', `Cannot create a folder for the model "${name}" in your models folder (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  throw new EngineError('internal', `No free folder name for the model "${name}"`);
 }

@@ -3,12 +3,12 @@
 // The files that do not fit are reported in words, no partial output or temp file is left, the
 // journal stays valid, and a rerun after freeing space completes the rest.
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOURNAL_NAME, parseJournal } from '../../src-main/core/batch/journal.js';
+import { Journal, JOURNAL_NAME, JOURNAL_VERSION, parseJournal, type JournalEntry } from '../../src-main/core/batch/journal.js';
 import { writeImage } from '../../src-main/core/image/io.js';
 import { runMend } from '../helpers/cli.js';
 import { naturalImage } from '../helpers/synthetic.js';
@@ -77,5 +77,39 @@ describe('batch onto a full disk', () => {
     expect(again.done).toBe(result.failed);
     expect(again.skipped).toBe(result.done);
     expect((await check()).sort()).toEqual(['f0.png', 'f1.png', 'f2.png', 'f3.png', 'f4.png']);
+  });
+
+  it('a journal line cut by the full disk does not swallow the next entry', async () => {
+    await rm(path.join(disk, 'out'), { recursive: true, force: true });
+    const dir = path.join(disk, 'journal');
+    await mkdir(dir);
+    const entry = (output: string, pad = ''): JournalEntry => ({
+      v: JOURNAL_VERSION, input: `/shoot/${output}${pad}`, inputHash: 'a'.repeat(64), inputSize: 1, output, outputSize: 1, settingsHash: 'b'.repeat(64),
+      settings: { task: 'denoise', model: 'm', modelCreated: '', modelHash: '', format: 'png', quality: null, depth: null, keepMetadata: true, tile: 512, engine: 1 },
+      finished: '2026-01-01T00:00:00Z', seconds: 1,
+    });
+    // A first entry that ends 6 bytes before a page boundary (tmpfs allocates 4 KiB pages)...
+    const first = JSON.stringify(entry('one.png')) + '\n';
+    await writeFile(path.join(dir, JOURNAL_NAME), JSON.stringify(entry('one.png', 'x'.repeat(4090 - first.length))) + '\n');
+    const journal = await Journal.load(dir);
+    await journal.begin();
+    // ...then no page left.
+    const filler = path.join(disk, 'filler');
+    const fh = await open(filler, 'w');
+    const page = Buffer.alloc(4096, 1);
+    try {
+      for (;;) await fh.write(page);
+    } catch (e) {
+      expect((e as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    } finally {
+      await fh.close();
+    }
+    await expect(journal.append(entry('two.png'))).rejects.toThrow(/Cannot write .+mend-batch-journal\.jsonl: the disk is full/);
+    const cut = await readFile(path.join(dir, JOURNAL_NAME), 'utf8');
+    expect(cut.length).toBeGreaterThan(4090); // part of the second line made it
+    await rm(filler);
+    await journal.append(entry('three.png'));
+    await journal.close();
+    expect(parseJournal(await readFile(path.join(dir, JOURNAL_NAME), 'utf8')).map((e) => e.output)).toEqual(['one.png', 'three.png']);
   });
 });

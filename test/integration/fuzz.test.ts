@@ -2,7 +2,7 @@
 // values and random JSON bodies, for a bounded time (about 12 s each). Every case must end with
 // a clear message and an exit code or HTTP status (no stack trace, no "internal error"), write
 // nothing outside its output folder and leave its inputs as they were. The seed is printed; set
-// MEND_FUZZ_SEED to replay a run.
+// MEND_FUZZ_SEED to replay a run, MEND_FUZZ_SECONDS for a longer one.
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,8 +15,9 @@ import { serve, type Served } from '../helpers/serve.js';
 import { naturalImage } from '../helpers/synthetic.js';
 
 const SEED = Number(process.env.MEND_FUZZ_SEED ?? Date.now() % 1_000_000);
-const CLI_SECONDS = 12;
-const API_SECONDS = 10;
+/** MEND_FUZZ_SECONDS=N runs each half for N seconds (a longer hunt by hand). */
+const CLI_SECONDS = Number(process.env.MEND_FUZZ_SECONDS ?? 12);
+const API_SECONDS = Number(process.env.MEND_FUZZ_SECONDS ?? 10);
 
 /** mulberry32: small, seeded, good enough to pick cases. */
 function rng(seed: number): () => number {
@@ -66,12 +67,40 @@ async function snapshot(dir: string): Promise<Map<string, string>> {
   return out;
 }
 
+/** A random value as query text (an object with a "constructor" key has no String()). */
+const asText = (v: unknown): string => (v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+/** What an event stream sends until it ends, or `ms` have passed. */
+async function readFor(url: string, ms: number): Promise<string> {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), ms);
+  let text = '';
+  try {
+    const res = await fetch(url, { signal: ac.signal });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+      if (/event: (result|failure)\n/.test(text)) break;
+    }
+    await reader.cancel().catch(() => undefined);
+  } catch {
+    // timed out: what arrived is what there is
+  } finally {
+    clearTimeout(timer);
+  }
+  return text;
+}
+
 /** One clear line, no stack trace, no internal error. */
 function expectClearFailure(text: string, what: string): void {
   expect(text, what).not.toMatch(/\n\s+at \S+ \(|internal error|TypeError|RangeError|ReferenceError/);
 }
 
-const VALUES = ['', ' ', '-1', '0', '1', '0.5', '2', '25', '255', '256', 'NaN', 'Infinity', '1e309', '0x1f', 'abc', '-', '--', '9'.repeat(40), 'auto', 'ü', '../x', '\u0000', '8', '64'];
+// (A command line cannot hold a NUL byte; the API's values add one.)
+const VALUES = ['', ' ', '-1', '0', '1', '0.5', '2', '25', '255', '256', 'NaN', 'Infinity', '1e309', '0x1f', 'abc', '-', '--', '9'.repeat(40), 'auto', 'ü', '../x', '8', '64'];
 const OPTIONS: Record<string, string[]> = {
   denoise: ['--sigma', '--strength', '--passes', '--quality', '--depth', '--format', '--tile', '--model'],
   inpaint: ['--quality', '--depth', '--format', '--tile', '--model'],
@@ -118,8 +147,11 @@ async function cliCase(r: () => number, n: number): Promise<void> {
   const what = `seed ${SEED} case ${n}: mend ${args.map((a) => JSON.stringify(a)).join(' ')}\n${res.stderr}`;
   expect([0, 1, 2], what).toContain(res.code);
   if (res.code !== 0) {
-    expect(res.stderr.split('\n').filter((l) => l.startsWith('mend:')), what).toHaveLength(1);
-    expectClearFailure(res.stderr, what);
+    const lines = res.stderr.split('\n').filter((l) => l.startsWith('mend:'));
+    // A batch whose files failed ends with its summary (exit 1), each failure with its reason.
+    if (command === 'batch' && res.code === 1 && lines.length === 0) expect(res.stdout, what).toMatch(/\nFailed:\n {2}\S.*: \S/);
+    else expect(lines, what).toHaveLength(1);
+    expectClearFailure(res.stderr + res.stdout, what);
   }
   // Inputs unchanged, and nothing new beside them: outputs only under out/.
   expect(await snapshot(inDir), what).toEqual(before);
@@ -129,13 +161,12 @@ async function cliCase(r: () => number, n: number): Promise<void> {
 
 describe('fuzz', () => {
   it(`the CLI: random commands, files and option values for ${CLI_SECONDS} s`, async () => {
-    const r = rng(SEED);
     const t0 = Date.now();
     let n = 0;
     while (Date.now() - t0 < CLI_SECONDS * 1000) {
-      // Two at a time: most of a case is the process starting.
-      await Promise.all([cliCase(rng(SEED + 1000 * ++n), n), cliCase(rng(SEED + 1000 * ++n), n)]);
-      r();
+      // Three at a time: most of a case is the process starting (loading TensorFlow.js).
+      const batch = [++n, ++n, ++n];
+      await Promise.all(batch.map((k) => cliCase(rng(SEED + 1000 * k), k)));
     }
     console.log(`fuzz: ${n} CLI cases`);
     expect(n).toBeGreaterThan(4);
@@ -156,7 +187,7 @@ describe('fuzz', () => {
     const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
     const randomValue = (depth = 0): unknown => {
       const roll = r();
-      if (roll < 0.15) return pick(VALUES);
+      if (roll < 0.15) return pick([...VALUES, '\u0000', 'a\u0000b']);
       if (roll < 0.3) return (r() - 0.5) * 10 ** Math.floor(r() * 12);
       if (roll < 0.38) return pick([null, true, false, Number.MAX_SAFE_INTEGER, -0]);
       if (roll < 0.5) return pick(['a.png', 'photos', 'photos/a.png', '../outside/secret.png', '/etc/passwd', `${outside}/secret.png`, 'photos/../../outside', 'workspace:x']);
@@ -179,17 +210,32 @@ describe('fuzz', () => {
     ];
     const jobs: string[] = [];
     let requests = 0;
+    let ended = 0;
     try {
+      // Valid jobs with one field changed reach the engine (wholly random ones stop at the schema).
+      const up = await fetch(`${server.origin}/api/images?name=a.png`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}` }, body: samples.png });
+      const imageId = ((await up.json()) as { id: string }).id;
+      const VALID = [
+        { type: 'denoise', image: imageId, sigma: 10 },
+        { type: 'anomaly', image: imageId },
+        { type: 'corrupt', image: imageId, noise: 'gaussian:10' },
+        { type: 'batch', task: 'denoise', paths: ['photos'], outDir: 'out', sigma: 10 },
+        { type: 'batch', task: 'denoise', images: [imageId], sigma: 'auto' },
+      ];
       const t0 = Date.now();
       while (Date.now() - t0 < API_SECONDS * 1000) {
         const [method, route] = pick(ROUTES);
-        const query = r() < 0.5 ? `?${pick(['path', 'name', 'a', 'b', 'dir', 'gain'])}=${encodeURIComponent(String(randomValue()))}` : '';
+        const query = r() < 0.5 ? `?${pick(['path', 'name', 'a', 'b', 'dir', 'gain'])}=${encodeURIComponent(asText(randomValue()))}` : '';
         let body: Buffer | string | undefined;
         if (method === 'POST' || method === 'PUT') {
           const roll = r();
           if (route === 'images' || route === 'models/import') {
             const s = pick(Object.values(samples));
             body = roll < 0.4 ? s : roll < 0.8 ? s.subarray(0, Math.floor(r() * s.length)) : JSON.stringify({ format: 'mendmodel', version: 1, files: randomObject() });
+          } else if (route === 'jobs' && roll < 0.5) {
+            const spec: Record<string, unknown> = { ...pick(VALID) };
+            if (roll < 0.4) spec[pick(KEYS)] = randomValue();
+            body = JSON.stringify(spec);
           } else body = roll < 0.85 ? JSON.stringify(roll < 0.1 ? randomValue() : randomObject()) : roll < 0.93 ? '{"type": "den' : '\u0000\u00ff{';
         }
         const res = await fetch(`${server.origin}/api/${route}${query}`, {
@@ -199,13 +245,28 @@ describe('fuzz', () => {
         const text = await res.text();
         const what = `seed ${SEED} request ${requests}: ${method} ${route}${query} ${String(body).slice(0, 300)}\n-> ${res.status} ${text.slice(0, 500)}`;
         expect(res.status, what).toBeLessThan(600);
+        // The server's own folders (its workspace, the models folder) are never shown; paths the
+        // request named may be.
         if (res.status >= 400) {
           const err = JSON.parse(text) as { code: string; message: string };
           expect(typeof err.message, what).toBe('string');
           expect(err.code, what).not.toBe('internal');
           expectClearFailure(err.message, what);
-          expect(err.message, what).not.toContain(tmp);
-        } else if (route === 'jobs') jobs.push((JSON.parse(text) as { id: string }).id);
+          expect(err.message, what).not.toMatch(/mend-serve-|user-models/);
+        } else if (route === 'jobs') {
+          const id = (JSON.parse(text) as { id: string }).id;
+          jobs.push(id);
+          // Its end (or its first seconds): a failure is a clear message too.
+          const events = await readFor(`${server.origin}/api/jobs/${id}/events?token=${server.token}`, 4000);
+          const failure = /event: failure\ndata: (.*)/.exec(events);
+          if (failure) {
+            const err = JSON.parse(failure[1]!) as { code: string; message: string };
+            expect(err.code, `${what}\n${failure[1]}`).not.toBe('internal');
+            expectClearFailure(err.message, `${what}\n${failure[1]}`);
+            expect(err.message, what).not.toMatch(/mend-serve-|user-models/);
+          }
+          if (/event: (result|failure)/.test(events)) ended++;
+        }
       }
       for (const id of jobs) await fetch(`${server.origin}/api/jobs/${id}/cancel`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}` } });
       // Still serving, and the shared folder and the folder beside it are as they were.
@@ -213,7 +274,8 @@ describe('fuzz', () => {
     } finally {
       expect(await server.stop()).toBe(0);
     }
-    console.log(`fuzz: ${requests} API requests, ${jobs.length} jobs accepted`);
+    console.log(`fuzz: ${requests} API requests, ${jobs.length} jobs accepted, ${ended} of them ended within 4 s`);
+    expect(jobs.length).toBeGreaterThan(0);
     expect(await snapshot(outside)).toEqual(outsideBefore);
     // Batches may have written outputs under the root (that is what they are for); inputs stay.
     const rootAfter = await snapshot(root);

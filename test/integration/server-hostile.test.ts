@@ -125,11 +125,26 @@ describe('uploads', () => {
   });
 });
 
-async function writeTemp(): Promise<string> {
-  const f = path.join(tmp, 'plain.png');
-  await writeImage(f, { raster: naturalImage(16, 16, 3, 5) });
+async function writeTemp(size = 16): Promise<string> {
+  const f = path.join(tmp, `plain-${size}.png`);
+  await writeImage(f, { raster: naturalImage(size, size, 3, 5) });
   return f;
 }
+
+describe('training from the interface (defect 1)', () => {
+  it('two trainings started at once under one name get two models; neither writes over the other', async () => {
+    const client = new EngineClient({ workspaceDir: path.join(tmp, 'train-ws'), env: { MEND_BACKEND: 'wasm', MEND_USER_MODELS: userModels }, stdio: 'ignore' });
+    try {
+      const image = await client.call('addImage', 'plain.png', await writeTemp(64));
+      const spec = { type: 'train', images: [image.id], name: 'Twin', arch: 'residual', variant: 'denoising', noise: 'gaussian:25', channels: 3, patch: 32, steps: 2, batch: 2 } as const;
+      const [a, b] = await Promise.all([client.startJob(spec, () => undefined).done, client.startJob(spec, () => undefined).done]);
+      expect(new Set([a.model.id, b.model.id])).toEqual(new Set(['twin', 'twin-2']));
+      for (const id of ['twin', 'twin-2']) expect(existsSync(path.join(userModels, id, 'card.json'))).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+});
 
 describe('a hung engine (defect 11)', () => {
   it('a call to a stopped engine times out with a message, and the engine is restarted', async () => {
