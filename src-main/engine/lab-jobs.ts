@@ -25,7 +25,7 @@ import {
 import { listImages } from '../core/train/dataset.js';
 import { EngineError } from './errors.js';
 import type { JobRuntime } from './image-jobs.js';
-import { isWorkspaceId, newId } from './layout.js';
+import { newId } from './layout.js';
 import { resolveUnderRoots } from './roots.js';
 
 export interface LabRuntime extends JobRuntime {
@@ -47,20 +47,6 @@ async function filesOf(paths: string[], rt: LabRuntime, what: string): Promise<s
   return files;
 }
 
-function checkIds(ids: unknown, what: string): ImageId[] {
-  if (ids === undefined) return [];
-  if (!Array.isArray(ids) || ids.some((id) => !isWorkspaceId(id))) throw new EngineError('usage', `${what} must be a list of image ids`);
-  return ids as ImageId[];
-}
-
-function finiteIn(v: unknown, what: string, lo: number, hi: number, integer = false): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (integer && !Number.isInteger(v))) {
-    throw new EngineError('usage', `${what} must be ${integer ? 'a whole number' : 'a number'} from ${lo} to ${hi}, got ${String(v)}`);
-  }
-  return v;
-}
-
 // ---- Variants side by side ---------------------------------------------------------------
 
 interface LabRun {
@@ -77,15 +63,12 @@ const sample = (rt: LabRuntime, name: string, raster: Raster): Promise<ImageInfo
 
 export async function runLabCompareJob(spec: LabCompareJob, rt: LabRuntime): Promise<LabCompareResult> {
   const t0 = performance.now();
-  const images = checkIds(spec.images, 'Images');
+  // The job's schema (shared/schema/jobs.ts) checked every field at the engine's edge.
+  const images = spec.images ?? [];
   const variants = spec.variants ?? [...LAB_VARIANT_IDS];
-  if (!Array.isArray(variants) || variants.length === 0 || variants.some((v) => !LAB_VARIANT_IDS.includes(v))) {
-    throw new EngineError('usage', `Variants must be some of ${LAB_VARIANT_IDS.join(', ')}`);
-  }
-  const patch = finiteIn(spec.patch, 'Patch size', 8, 16, true) ?? 8;
-  if (![8, 12, 16].includes(patch)) throw new EngineError('usage', 'Patch size must be 8, 12 or 16');
-  const code = finiteIn(spec.code, 'Code size', 1, patch * patch, true) ?? 16;
-  const steps = finiteIn(spec.steps, 'Steps', 10, 100_000, true) ?? 2000;
+  const patch = spec.patch ?? 8;
+  const code = spec.code ?? 16;
+  const steps = spec.steps ?? 2000;
 
   // Data: the user's pictures (downscaled grey), else generated scenes.
   const rasters: Raster[] = [];
@@ -106,12 +89,12 @@ export async function runLabCompareJob(spec: LabCompareJob, rt: LabRuntime): Pro
 
   const res = await runLabCompare({
     ...(usable.length ? { images: usable } : {}), variants, patch, code, steps,
-    ...(spec.noiseSigma !== undefined ? { noiseSigma: finiteIn(spec.noiseSigma, 'Noise', 0, 255) } : {}),
-    ...(spec.l1Lambda !== undefined ? { l1Lambda: finiteIn(spec.l1Lambda, 'L1 lambda', 0, 1e6) } : {}),
-    ...(spec.klLambda !== undefined ? { klLambda: finiteIn(spec.klLambda, 'KL lambda', 0, 1e6) } : {}),
-    ...(spec.rho !== undefined ? { rho: finiteIn(spec.rho, 'rho', 0.001, 0.999) } : {}),
-    ...(spec.contractiveLambda !== undefined ? { contractiveLambda: finiteIn(spec.contractiveLambda, 'Contractive lambda', 0, 1e6) } : {}),
-    seed: finiteIn(spec.seed, 'Seed', 0, 2 ** 32, true) ?? 1,
+    ...(spec.noiseSigma !== undefined ? { noiseSigma: spec.noiseSigma } : {}),
+    ...(spec.l1Lambda !== undefined ? { l1Lambda: spec.l1Lambda } : {}),
+    ...(spec.klLambda !== undefined ? { klLambda: spec.klLambda } : {}),
+    ...(spec.rho !== undefined ? { rho: spec.rho } : {}),
+    ...(spec.contractiveLambda !== undefined ? { contractiveLambda: spec.contractiveLambda } : {}),
+    seed: spec.seed ?? 1,
     signal: rt.signal, onEvent: rt.emit,
   });
 
@@ -168,7 +151,7 @@ export async function runLabCodesJob(spec: LabCodesJob, rt: LabRuntime): Promise
 
 export async function runDustJob(spec: DustJob, rt: LabRuntime): Promise<DustResult> {
   const t0 = performance.now();
-  const images = checkIds(spec.images, 'Frames');
+  const images = spec.images ?? [];
   const files = await filesOf(spec.paths ?? [], rt, 'Shoot');
   const frames: FrameSource[] = [
     ...files.map((f) => ({ name: path.basename(f), read: async () => (await readImage(f)).raster })),
@@ -177,8 +160,8 @@ export async function runDustJob(spec: DustJob, rt: LabRuntime): Promise<DustRes
   if (frames.length < 2) throw new EngineError('usage', 'Choose a folder (or images) with at least 2 frames of the same shoot');
   const res = await findShootDefects(frames, {
     signal: rt.signal, onEvent: rt.emit,
-    ...(spec.sensitivity !== undefined ? { sensitivity: finiteIn(spec.sensitivity, 'Sensitivity', 0.5, 100) } : {}),
-    ...(spec.darkening !== undefined ? { darkening: finiteIn(spec.darkening, 'Darkening', 0, 1) } : {}),
+    ...(spec.sensitivity !== undefined ? { sensitivity: spec.sensitivity } : {}),
+    ...(spec.darkening !== undefined ? { darkening: spec.darkening } : {}),
   });
   const { mapWidth: w, mapHeight: h } = res;
   const heat = new Float32Array(w * h * 3);
@@ -246,8 +229,8 @@ async function itemsOf(index: SimilarIndex, workspace: boolean, rt: LabRuntime):
 }
 
 export async function runSimilarIndexJob(spec: SimilarIndexJob, rt: LabRuntime): Promise<SimilarIndexResult> {
-  const images = checkIds(spec.images, 'Images');
-  const distance = finiteIn(spec.groupDistance, 'Group distance', 0, 2) ?? DEFAULT_GROUP_DISTANCE;
+  const images = spec.images ?? [];
+  const distance = spec.groupDistance ?? DEFAULT_GROUP_DISTANCE;
   const opts: IndexOptions = { signal: rt.signal, onEvent: rt.emit, retrain: spec.retrain === true };
   let folder: string;
   let workspace = false;
@@ -274,7 +257,7 @@ export async function runSimilarFindJob(spec: SimilarFindJob, rt: LabRuntime): P
   const indexFile = workspace ? workspaceIndexPaths(rt).file : await defaultIndexFile(await resolveUnderRoots(spec.index, rt.roots, 'Indexed folder'));
   const index = await loadIndex(indexFile);
   if (!index?.encoder) throw new EngineError('not-found', 'That folder is not indexed yet: index it first');
-  const k = finiteIn(spec.k, 'k', 1, 1000, true) ?? 8;
+  const k = spec.k ?? 8;
   let code: Float32Array;
   let query: SimilarFindResult['query'];
   let exclude: string | undefined;

@@ -117,25 +117,26 @@ export const TrainJobSchema = v.strictObject({
  * Trains every lab variant with the same code size on the same grey patches (`mend lab compare`).
  * Data: server folders and/or workspace images; neither = generated photo-like scenes.
  */
-export const LabCompareJobSchema = v.strictObject({
+export const LabCompareJobSchema = v.pipe(v.strictObject({
   type: v.literal('lab-compare'),
   paths: v.optional(listOf(fsPath, 100)),
   images: v.optional(imageIds),
-  variants: v.optional(listOf(labVariant, LAB_VARIANTS.length)),
+  variants: v.optional(v.pipe(listOf(labVariant, LAB_VARIANTS.length), v.minLength(1, 'is empty'))),
   /** Patch side: 8 (default), 12 or 16. */
   patch: v.optional(numberIn([8, 12, 16])),
   /** Code units, the same for every variant (default 16). */
   code: v.optional(num(1, 256, { integer: true })),
   /** Training steps per variant (default 2000). */
-  steps: v.optional(num(1, 100_000, { integer: true })),
+  steps: v.optional(num(10, 100_000, { integer: true })),
   /** Noise of the denoising variant and of the denoising test, 0-255 scale (default 20). */
   noiseSigma: v.optional(num(0, 255)),
   l1Lambda: v.optional(lambda),
   klLambda: v.optional(lambda),
-  rho: v.optional(fraction),
+  /** Target mean activation of the sparse-KL variant. */
+  rho: v.optional(num(0.001, 0.999)),
   contractiveLambda: v.optional(lambda),
   seed: v.optional(seed),
-});
+}), v.forward(v.check((s) => (s.code ?? 16) <= (s.patch ?? 8) ** 2, 'must be at most the patch size squared'), ['code']));
 
 /** What one lab model's code looks like over a picture: one map per code unit. */
 export const LabCodesJobSchema = v.strictObject({

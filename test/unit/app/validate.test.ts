@@ -154,6 +154,10 @@ describe('validatePayload refuses hostile payloads', () => {
     refused('mend:job-control', { id: ID, action: 'kill' });
     refused('mend:choose-folder', { purpose: 'root' });
     refused('mend:job-start', { id: ID, spec: { type: 'denoise', image: ID, sigma: 'auto', passes: 3 } });
+    // Across fields: a lab code cannot be larger than the patch it encodes.
+    expect(refused('mend:job-start', { id: ID, spec: { type: 'lab-compare', patch: 8, code: 65 } })).toMatch(/the request\.spec\.code must be at most the patch size squared/);
+    expect(validatePayload('mend:job-start', { id: ID, spec: { type: 'lab-compare', patch: 12, code: 100 } }).spec).toEqual({ type: 'lab-compare', patch: 12, code: 100 });
+    refused('mend:job-start', { id: ID, spec: { type: 'lab-compare', variants: [] } });
   });
 
   it('says what is wrong in words, naming the field', () => {
