@@ -97,6 +97,7 @@ describe('issue 21 workflow: grey inpainting, batch results and presets, dust re
     for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width / 2 - 50 + i * 10, box.y + box.height / 2 + i);
     await page.mouse.up();
     await expect.poll(() => page.locator('[data-testid="inpaint-blocked"]').count()).toBe(0);
+    await page.locator('[data-testid="inpaint-run"]').scrollIntoViewIfNeeded();
     await shootBoth('grey-inpaint-mask');
     const before = uploads.length;
     await page.click('[data-testid="inpaint-run"]');

@@ -46,6 +46,6 @@ describe('modelLine', () => {
     expect(modelLine(grey, 3)).toMatch(/^On this colour photo: brightness through the network.*Grey model$/);
     expect(modelLine(grey, 1)).toBe('Grey model');
     expect(modelLine(summary({ description: 'Colour model' }), 3)).toBe('Colour model');
-    expect(modelLine(summary({ task: 'inpaint', description: 'Fill' }), 1)).toMatch(/^On this grey photo: .*kept grey\. Fill$/);
+    expect(modelLine(summary({ task: 'inpaint', description: 'Fill' }), 1)).toMatch(/^On this grey photo: .*stays grey\. Fill$/);
   });
 });

@@ -8,7 +8,7 @@ import { throughGreyCopy, throughLuminance } from '../../state/model-card';
  */
 export function modelLine(model: ModelSummary, channels: number): string {
   const route = throughLuminance(model, channels) ? 'On this colour photo: brightness through the network, colour cleaned along its edges. '
-    : throughGreyCopy(model, channels) ? 'On this grey photo: the colour model fills the grey picture as grey colour, kept grey. ' : '';
+    : throughGreyCopy(model, channels) ? 'On this grey photo: the colour model fills it as grey RGB; the result stays grey. ' : '';
   return route + model.description;
 }
 
