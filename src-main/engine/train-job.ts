@@ -28,12 +28,6 @@ export interface TrainRuntime extends JobRuntime {
   roots: string[] | undefined;
 }
 
-function int(v: unknown, what: string, fallback: number, min: number, max: number): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new EngineError('usage', `${what} must be a whole number from ${min} to ${max}, got ${String(v)}`);
-  return v;
-}
-
 /** What a variant means in `mend train` terms (see cli/commands/train.ts for the same defaults). */
 export interface TrainPlan {
   arch: ArchSpec;
@@ -128,12 +122,13 @@ function tileSamples(s: TrainSamples): { width: number; height: number; channels
 }
 
 export async function runTrainJob(spec: TrainJobSpec, rt: TrainRuntime): Promise<TrainResult> {
-  const name = typeof spec.name === 'string' ? spec.name.replace(/\s+/g, ' ').trim() : '';
+  // The job's schema (shared/schema/jobs.ts) checked the fields' types and ranges at the engine's edge.
+  const name = spec.name.replace(/\s+/g, ' ').trim();
   if (!name) throw new EngineError('usage', 'Give the new model a name');
   const plan = planTraining(spec);
-  const steps = int(spec.steps, 'Steps', 2000, 1, 1_000_000);
-  const batch = int(spec.batch, 'Batch size', 16, 1, 1024);
-  const patch = int(spec.patch, 'Patch size', 64, 8, 1024);
+  const steps = spec.steps;
+  const batch = spec.batch ?? 16;
+  const patch = spec.patch;
   const multiple = sizeMultiple(plan.arch);
   if (patch % multiple !== 0) throw new EngineError('usage', `Patch size must be a multiple of ${multiple} for the ${plan.arch.kind} architecture`);
 
