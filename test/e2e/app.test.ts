@@ -213,6 +213,9 @@ describe('web mode in a real browser', () => {
     await screenshot(page, '06-train-running');
     await expect.poll(() => page.locator('[data-testid="train-run"]').isEnabled(), { timeout: 180_000 }).toBe(true);
     await screenshot(page, '07-train-done');
+    // Unasked, the new model is scored on the open photos next to the shipped one, and says it is far below.
+    await expect.poll(() => page.locator('[data-testid="toast"]').allTextContents(), { timeout: 60_000 })
+      .toEqual(expect.arrayContaining([expect.stringMatching(/“E2E tiny” scores \d+\.\d dB below the shipped “Standard denoiser”/)]));
 
     await gotoPage('models');
     await expect.poll(() => page.locator('[data-testid="model-item"]', { hasText: 'E2E tiny' }).count(), { timeout: 20_000 }).toBe(1);

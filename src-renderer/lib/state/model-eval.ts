@@ -104,3 +104,20 @@ export function farBelowNote(report: EvalReport): string | undefined {
   const [mine, ref] = report.scores;
   return `“${mine!.model.name}” scores ${(-report.gapDb).toFixed(1)} dB below the shipped “${ref!.model.name}” on these photos: keep using the shipped model for real photos, or train longer or on more photos.`;
 }
+
+/**
+ * After training: the new model scored on the open photos next to the shipped one, and the
+ * warning when it is far below (undefined when it is not, or there is nothing to score it on).
+ * A courtesy check: failures stay quiet here, the Models page's Evaluate reports them.
+ */
+export async function farBelowAfterTraining(model: ModelSummary, all: ModelSummary[], loaded: ImageInfo[]): Promise<string | undefined> {
+  if (model.task !== 'denoise' && model.task !== 'inpaint') return undefined;
+  const photos = evalPhotos(model, loaded);
+  const ref = photos.length ? referenceModel(model, all, photos[0]!.channels) : undefined;
+  if (!ref) return undefined;
+  try {
+    return farBelowNote(await evaluateModels([model, ref], photos, () => undefined));
+  } catch {
+    return undefined;
+  }
+}
