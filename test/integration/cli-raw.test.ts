@@ -1,0 +1,91 @@
+// `mend denoise` on camera raw files, end to end through the built CLI: a DNG Mend writes itself
+// (a clean picture unprocessed to a noisy Bayer mosaic) in, a linear DNG (default) or 16-bit TIFF out.
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../src-main/core/corrupt/rng.js';
+import { readImage } from '../../src-main/core/image/io.js';
+import { psnr } from '../../src-main/core/metrics/psnr.js';
+import { renderSrgb } from '../../src-main/core/raw/colour.js';
+import { LINEAR_RAW_PHOTOMETRIC, readDng, writeCfaDng } from '../../src-main/core/raw/dng.js';
+import { cameraRgb } from '../../src-main/core/raw/raw-denoise.js';
+import { nums, parseTiff } from '../../src-main/core/raw/tiff.js';
+import { unprocess } from '../../src-main/core/raw/unprocess.js';
+import { runMend } from '../helpers/cli.js';
+import { naturalImage } from '../helpers/synthetic.js';
+
+let dir: string;
+const W = 160, H = 128;
+const clean = naturalImage(W, H, 3, 13);
+const made = unprocess(clean, { noise: { a: 0.006, b: 6e-5 }, rng: new Rng(8), iso: 6400 });
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'mend-raw-cli-'));
+  await writeFile(path.join(dir, 'IMG_0001.dng'), writeCfaDng(made.dng));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** 16-bit camera RGB of a linear DNG Mend wrote (one strip, little-endian), on [0,1]. */
+async function linearDngPixels(file: string): Promise<Float32Array> {
+  const t = parseTiff(await readFile(file));
+  expect(nums(t.ifds[0], 262)).toEqual([LINEAR_RAW_PHOTOMETRIC]);
+  const off = nums(t.ifds[0], 273)![0];
+  const out = new Float32Array(W * H * 3);
+  for (let i = 0; i < out.length; i++) out[i] = t.view.getUint16(off + 2 * i, true) / 65535;
+  return out;
+}
+
+describe('mend denoise IMG.dng', () => {
+  it('writes IMG.mend.dng, a linear DNG with the metadata kept and far less noise', async () => {
+    const input = path.join(dir, 'IMG_0001.dng');
+    const res = await runMend(['denoise', input, '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const result = JSON.parse(res.stdout.trim().split('\n').pop()!);
+    expect(result.output).toBe(path.join(dir, 'IMG_0001.mend.dng'));
+    expect(result).toMatchObject({ raw: true, format: 'dng', width: W, height: H, iso: 6400, noiseSource: 'estimated' });
+    expect(result.noise.a / 0.006).toBeGreaterThan(0.8);
+    expect(result.noise.a / 0.006).toBeLessThan(1.25);
+    // Rendered the same way, the output is far closer to the clean picture than the input is.
+    const raw = readDng(writeCfaDng(made.dng));
+    const render = (rgb: Float32Array) => ({ width: W, height: H, channels: 3, data: renderSrgb(rgb, raw.meta.asShotNeutral, raw.meta.colorMatrix1!) });
+    const before = psnr(render(cameraRgb(raw.data, raw)), clean);
+    const after = psnr(render(await linearDngPixels(result.output)), clean);
+    expect(after - before).toBeGreaterThan(7);
+    // An independent reader sees the metadata of the original.
+    const tags = execFileSync('exiftool', ['-validate', '-warning', '-ISO', '-UniqueCameraModel', '-ExposureTime', result.output], { encoding: 'utf8' });
+    expect(tags).toMatch(/Validate\s+: OK/);
+    expect(tags).toMatch(/ISO\s+: 6400/);
+    expect(tags).toMatch(/Exposure Time\s+: 1\/125/);
+  });
+
+  it('--format tiff writes a 16-bit TIFF in the default rendering', async () => {
+    const input = path.join(dir, 'IMG_0001.dng');
+    const res = await runMend(['denoise', input, '--format', 'tiff']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/IMG_0001\.mend\.tif \(RAW 160x128 ISO 6400, model gray-unet, noise estimated/);
+    const out = await readImage(path.join(dir, 'IMG_0001.mend.tif'));
+    expect(out.bitDepth).toBe(16);
+    expect([out.raster.width, out.raster.height, out.raster.channels]).toEqual([W, H, 3]);
+    expect(psnr(out.raster, clean)).toBeGreaterThan(27);
+  });
+
+  it('refuses other RAW formats and demosaiced DNGs in one line', async () => {
+    const cr2 = path.join(dir, 'IMG_0002.CR2');
+    await writeFile(cr2, Buffer.from('II*\0\x10\0\0\0CR\x02\0'));
+    const res = await runMend(['denoise', cr2]);
+    expect(res.code).not.toBe(0);
+    expect(res.stderr.trim()).toBe(`mend: ${cr2} is a camera RAW file (CR2): Mend reads DNG raw files; convert it to DNG first (Adobe DNG Converter or dnglab)`);
+    const again = await runMend(['denoise', path.join(dir, 'IMG_0001.mend.dng'), '-o', path.join(dir, 'twice.dng')]);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/already demosaiced \(LinearRaw\)/);
+    expect(again.stderr.trim().split('\n')).toHaveLength(1);
+    const sigma = await runMend(['denoise', path.join(dir, 'IMG_0001.dng'), '--sigma', '20']);
+    expect(sigma.code).not.toBe(0);
+    expect(sigma.stderr).toMatch(/--sigma does not apply to RAW input/);
+  });
+});
