@@ -135,7 +135,8 @@ describe('the Lab page', () => {
     expect(score.recall).toBeGreaterThanOrEqual(0.9);
     await screenshot(page, 'lab-6-dust');
     await page.click('[data-testid="dust-use-mask"]');
-    await expect.poll(() => page.textContent('[data-testid="dust-use-mask"]')).toMatch(/In the mask choices/);
+    // The mask of the accepted spots is drawn and uploaded by the page: allow it a few seconds.
+    await expect.poll(() => page.textContent('[data-testid="dust-use-mask"]'), { timeout: 20_000 }).toMatch(/In the mask choices/);
     // The mask is now one of Batch's inpainting masks.
     await page.click('header button[data-page="batch"]');
     await page.locator('label', { has: page.locator('input[name="batch-task"][value="inpaint"]') }).click();
