@@ -195,6 +195,9 @@ export class DesktopHost {
       return out.fileName;
     },
     'mend:list-models': () => this.o.engine.call('listModels'),
+    'mend:list-presets': () => this.o.engine.call('listPresets'),
+    'mend:save-preset': ({ preset }) => this.o.engine.call('savePreset', preset),
+    'mend:delete-preset': ({ name }) => this.o.engine.call('deletePreset', name),
     'mend:model-details': ({ id }) => this.o.engine.call('modelDetails', id),
     'mend:rename-model': ({ id, name }) => this.o.engine.call('renameModel', id, name),
     'mend:delete-model': ({ id }) => this.o.engine.call('deleteModel', id),

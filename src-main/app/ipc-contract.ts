@@ -48,6 +48,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'mend:info', 'mend:add-image-bytes', 'mend:open-path', 'mend:remove-image', 'mend:compare',
   'mend:browse', 'mend:job-start', 'mend:job-control', 'mend:export-image', 'mend:list-models', 'mend:model-details',
   'mend:rename-model', 'mend:delete-model', 'mend:import-model-bytes', 'mend:export-model',
+  'mend:list-presets', 'mend:save-preset', 'mend:delete-preset',
   'mend:choose-folder', 'mend:ready',
 ];
 

@@ -12,7 +12,7 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type {
   ApiError, AppInfo, DesktopApi, EngineStatus, ExportOptions, FolderListing, ImageComparison, ImageId, ImageInfo, ImageVariant,
-  JobHandle, JobResultFor, JobSpec, JobStreamEvent, MendApi, MenuCommand, ModelDetails, ModelSummary,
+  BatchPreset, JobHandle, JobResultFor, JobSpec, JobStreamEvent, MendApi, MenuCommand, ModelDetails, ModelSummary,
 } from '../shared/api.js';
 import {
   batchOutputUrl, diffUrl, imageUrl, type EventPayloads, type InvokeChannel, type InvokePayloads, type Reply,
@@ -148,6 +148,9 @@ const api: MendApi = {
   deleteModel: (id: string) => invoke<void>('mend:delete-model', { id }),
   importModel,
   exportModel: (id: string) => invoke<string>('mend:export-model', { id }),
+  listPresets: () => invoke<BatchPreset[]>('mend:list-presets', {}),
+  savePreset: (preset: BatchPreset) => invoke<BatchPreset[]>('mend:save-preset', { preset }),
+  deletePreset: (name: string) => invoke<BatchPreset[]>('mend:delete-preset', { name: String(name) }),
 };
 
 contextBridge.exposeInMainWorld('mend', api);

@@ -453,10 +453,7 @@ export interface MendApi {
   /** Saves/downloads the model as one `.mendmodel` file. */
   exportModel(id: string): Promise<string>;
 
-  /**
-   * Batch presets, shared with `mend batch --preset NAME`. Web mode only for now (the desktop
-   * preload does not offer them yet; the Batch page hides presets without them).
-   */
+  /** Batch presets, shared with `mend batch --preset NAME` (the Batch page hides presets without them). */
   listPresets?(): Promise<BatchPreset[]>;
   savePreset?(preset: BatchPreset): Promise<BatchPreset[]>;
   deletePreset?(name: string): Promise<BatchPreset[]>;

@@ -8,6 +8,7 @@ import * as v from 'valibot';
 import { LIMITS } from '../api.js';
 import { bytes, fileName, fsPath, modelId, workspaceId } from './fields.js';
 import { JobSpecSchema } from './jobs.js';
+import { BatchPresetSchema, presetName } from './presets.js';
 import { CompareSchema, ExportOptionsSchema, OpenPathSchema, RenameModelSchema } from './requests.js';
 
 const empty = v.strictObject({});
@@ -32,6 +33,10 @@ export const IPC_PAYLOAD_SCHEMAS = {
   'mend:delete-model': model,
   'mend:import-model-bytes': v.strictObject({ name: fileName, data: upload }),
   'mend:export-model': model,
+  /** Batch presets (core/batch/presets.ts), shared with `mend batch --preset`. */
+  'mend:list-presets': empty,
+  'mend:save-preset': v.strictObject({ preset: BatchPresetSchema }),
+  'mend:delete-preset': v.strictObject({ name: presetName }),
   'mend:choose-folder': v.strictObject({ purpose: v.picklist(['input', 'output', 'train'] as const, 'must be input, output or train') }),
   /** The page listens for opened images now: main sends what it queued before the page was ready. */
   'mend:ready': empty,
