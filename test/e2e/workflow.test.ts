@@ -115,10 +115,12 @@ describe('issue 21: the workflow in the interface', () => {
     await dropFiles(page, 'body', [files.twin!]);
     await expect.poll(() => page.locator('[data-testid="filmstrip-item"]').count(), { timeout: 20_000 }).toBe(2);
     expect(await page.locator('[data-testid="filmstrip-item"] .name').allTextContents()).toEqual(['street.png', 'street (2).png']);
-    // Toasts stay off the image at both sizes.
+    // Toasts stay off the image at both sizes, two of them stacked (bottom right, they covered its corner).
     for (const [w, h] of [[1024, 700], [1920, 1080]] as const) {
       await page.setViewportSize({ width: w, height: h });
       await page.waitForTimeout(200);
+      for (const name of [`a-${w}.txt`, `b-${w}.txt`]) await dropFiles(page, 'body', [{ name, mimeType: 'text/plain', data: Buffer.from('x') }]);
+      await expect.poll(() => page.locator('[data-testid="toast"]').count()).toBeGreaterThanOrEqual(2);
       const canvas = (await page.locator('[data-testid="viewer-canvas"]').boundingBox())!;
       for (const t of await page.locator('[data-testid="toast"]').all()) expect(overlaps((await t.boundingBox())!, canvas)).toBe(false);
     }
