@@ -129,7 +129,7 @@ export async function inpaintCommand(argv: string[], ctx: CommandContext): Promi
 
 export const anomalyHelp = `mend anomaly IN -o MAP.png [--mask-out M.png] [--threshold T] [--model ID]
   Reconstruction-error map (dust, hot pixels); --batch DIR: dust and hot pixels over a whole shoot.
-mend anomaly --batch DIR -o MASK.png [--heatmap H.png] [--sensitivity Z] [--darkening D]
+mend anomaly --batch DIR -o MASK.png [--heatmap H.png] [--sensitivity Z] [--darkening D] [--grow N]
   One photo: where the autoencoder cannot rebuild it.
   -o, --output MAP.png  heat map (black = normal, red = at the threshold, yellow/white = far above)
   --mask-out M.png     suggested inpainting mask (white = anomalous)
@@ -139,10 +139,11 @@ mend anomaly --batch DIR -o MASK.png [--heatmap H.png] [--sensitivity Z] [--dark
   for every frame (-o MASK.png; then \`mend batch DIR --task inpaint --mask MASK.png\`).
   --heatmap H.png      where the frames agree on a defect, over the shoot's mean frame
   --sensitivity Z      how clearly a darkening must stand out across frames (default 5; lower = more)
-  --darkening D        smallest darkening that counts, as a fraction of the light (default 0.04)`;
+  --darkening D        smallest darkening that counts, as a fraction of the light (default 0.04)
+  --grow N             mask margin around each spot's measured radius, in pixels (default 2)`;
 
 /** \`mend anomaly --batch DIR\`: dust and hot pixels over a shoot (core/infer/dust.ts). */
-async function shootAnomaly(dir: string, v: { output?: string; heatmap?: string; sensitivity?: string; darkening?: string }, ctx: CommandContext): Promise<number> {
+async function shootAnomaly(dir: string, v: { output?: string; heatmap?: string; sensitivity?: string; darkening?: string; grow?: string }, ctx: CommandContext): Promise<number> {
   const out = required(v.output, 'output');
   const files = await listImages(dir);
   checkOutputsApart(Object.fromEntries(files.map((f) => [`frame ${f}`, f])), { '-o': out, '--heatmap': v.heatmap });
@@ -150,6 +151,7 @@ async function shootAnomaly(dir: string, v: { output?: string; heatmap?: string;
   if (v.heatmap) checkOutputFolder(v.heatmap);
   const res = await findShootDefects(files.map((f) => ({ name: f, read: async () => (await readImage(f)).raster })), {
     sensitivity: num(v.sensitivity, 'sensitivity', 5, { min: 0.5, max: 100 }), darkening: num(v.darkening, 'darkening', 0.04, { min: 0, max: 1 }),
+    grow: num(v.grow, 'grow', 2, { min: 0, max: 100 }),
     ...ctx.job,
   });
   await writeMask(out, res.mask, res.width, res.height);
@@ -188,12 +190,12 @@ async function shootAnomaly(dir: string, v: { output?: string; heatmap?: string;
 export async function anomalyCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values: v, positionals } = parse(argv, { output: { type: 'string', short: 'o' }, model: { type: 'string' },
     'mask-out': { type: 'string' }, threshold: { type: 'string' }, sigma: { type: 'string' },
-    batch: { type: 'string' }, heatmap: { type: 'string' }, sensitivity: { type: 'string' }, darkening: { type: 'string' } });
+    batch: { type: 'string' }, heatmap: { type: 'string' }, sensitivity: { type: 'string' }, darkening: { type: 'string' }, grow: { type: 'string' } });
   if (v.batch !== undefined) {
     if (positionals.length > 0) throw new MendError('usage', '--batch takes the shoot folder; give no other input');
     return shootAnomaly(v.batch, v, ctx);
   }
-  if (v.heatmap || v.sensitivity || v.darkening) throw new MendError('usage', '--heatmap, --sensitivity and --darkening go with --batch DIR');
+  if (v.heatmap || v.sensitivity || v.darkening || v.grow) throw new MendError('usage', '--heatmap, --sensitivity, --darkening and --grow go with --batch DIR');
   const input = single(positionals, 'input image');
   const out = required(v.output, 'output');
   checkOutputsApart({ input }, { '-o': out, '--mask-out': v['mask-out'] });
