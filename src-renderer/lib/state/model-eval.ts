@@ -102,7 +102,8 @@ export async function evaluateModels(
 export function farBelowNote(report: EvalReport): string | undefined {
   if (report.gapDb === undefined || report.gapDb > -FAR_BELOW_DB || report.scores.length < 2) return undefined;
   const [mine, ref] = report.scores;
-  return `“${mine!.model.name}” scores ${(-report.gapDb).toFixed(1)} dB below the shipped “${ref!.model.name}” on these photos: keep using the shipped model for real photos, or train longer or on more photos.`;
+  const advice = mine!.model.source === 'user' ? 'keep using the shipped model for real photos, or train longer or on more photos' : `“${ref!.model.name}” does better here`;
+  return `“${mine!.model.name}” scores ${(-report.gapDb).toFixed(1)} dB below the shipped “${ref!.model.name}” on these photos: ${advice}.`;
 }
 
 /**
