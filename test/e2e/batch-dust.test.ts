@@ -169,6 +169,13 @@ describe('issue 21 workflow: grey inpainting, batch results and presets, dust re
     await page.click('[data-testid="folder-new-create"]');
     await expect.poll(() => dialog.locator('.msg.err').textContent()).toMatch(/plain folder name/);
     await dialog.locator('footer button', { hasText: 'Cancel' }).click();
+    // Outside the --root folders, the server makes no folder.
+    const outside = await fetch(`${server.origin}/api/folders`, {
+      method: 'POST', headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ parent: path.dirname(dir), name: 'mend-e2e-outside' }),
+    });
+    expect(outside.status).toBe(403);
+    expect(existsSync(path.join(path.dirname(dir), 'mend-e2e-outside'))).toBe(false);
     // Back to a download batch for the next step.
     await page.locator('label', { has: page.locator('input[name="batch-out"][value="workspace"]') }).click();
   });
