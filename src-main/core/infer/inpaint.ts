@@ -21,7 +21,7 @@ import { inpaintPrefillSteps, nonLocalBlendSteps } from './fill.js';
 import { toOpponent } from './luma-chroma.js';
 import { refineHoles } from './refine.js';
 import { runModel } from './run-model.js';
-import { synthesizeWideHolesSteps, transferDetail } from './wide-holes.js';
+import { synthesizeWideHolesSteps, transferDetail, type WideHoles } from './wide-holes.js';
 
 export interface InpaintOptions extends JobContext {
   tileSize?: number;
@@ -81,12 +81,12 @@ export async function inpaintRaster(raster: Raster, mask: Uint8Array, loaded: Lo
   if (!any) return { ...raster, data: new Float32Array(raster.data) };
   const prefilled = await runStepsAsync(inpaintPrefillSteps(raster, mask), 'prefill', { ...opts, detail: 'smooth first fill' });
   // Wide holes are synthesized from the smooth fill (their coarsest level starts from it).
-  let synthesized: { raster: Raster; wide: Uint8Array } | undefined;
+  let synthesized: { raster: Raster; wide: Uint8Array; holes: WideHoles['holes'] } | undefined;
   if (opts.synthesis !== false) {
     const raster = { ...prefilled, data: new Float32Array(prefilled.data) };
-    const { wide, count } = await runStepsAsync(synthesizeWideHolesSteps(raster, mask, { exclude: opts.exclude, seed: opts.seed }),
+    const { wide, count, holes } = await runStepsAsync(synthesizeWideHolesSteps(raster, mask, { exclude: opts.exclude, seed: opts.seed }),
       'synthesis', { ...opts, detail: 'texture from the photo' });
-    if (count > 0) synthesized = { raster, wide };
+    if (count > 0) synthesized = { raster, wide, holes };
   }
   const predicted = await predictHoles(loaded, prefilled, mask, opts);
   await runStepsAsync(nonLocalBlendSteps(raster, mask, predicted), 'texture', { ...opts, detail: 'texture from nearby' });
@@ -107,7 +107,7 @@ export async function inpaintRaster(raster: Raster, mask: Uint8Array, loaded: Lo
     if (opts.grain) addGrain(filled, mask, raster);
     return filled;
   }
-  transferDetail(filled, synthesized.raster, synthesized.wide);
+  transferDetail(filled, synthesized.raster, synthesized.holes);
   // Copied patches carry the photo's own grain: only the other holes get grain added.
   if (opts.grain) {
     const smooth = new Uint8Array(mask);
