@@ -3,7 +3,7 @@
 // The files that do not fit are reported in words, no partial output or temp file is left, the
 // journal stays valid, and a rerun after freeing space completes the rest.
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -35,7 +35,7 @@ describe('batch onto a full disk', () => {
   it('reports the files that did not fit, leaves no partial output, and a rerun completes', async () => {
     const shoot = path.join(tmp, 'shoot');
     await mkdir(shoot);
-    // Noise-like pictures compress poorly: each 16-bit PNG output is about 590 KB.
+    // Noise-like 16-bit pictures: outputs of a few hundred KB each.
     for (let i = 0; i < 5; i++) {
       const r = naturalImage(256, 192, 3, 20 + i);
       for (let k = 0; k < r.data.length; k++) r.data[k] = Math.min(1, Math.max(0, r.data[k]! + 0.2 * (Math.sin(k * 12.9898 + i) * 43758.5453 % 1)));
@@ -43,9 +43,14 @@ describe('batch onto a full disk', () => {
     }
     const out = path.join(disk, 'out');
     const args = ['batch', shoot, '-o', out, '--sigma', '10', '--json'];
-    // Leave room for about two outputs.
+    // Leave room for two and a half outputs, sized by a run onto the ordinary disk.
+    const ref = path.join(tmp, 'ref');
+    expect((await runMend(['batch', shoot, '-o', ref, '--sigma', '10'], { env: { MEND_BACKEND: 'wasm' } })).code).toBe(0);
+    const sizes = await Promise.all((await readdir(ref)).filter((n) => n.endsWith('.png')).map(async (n) => (await stat(path.join(ref, n))).size));
+    const average = sizes.reduce((a, b) => a + b, 0) / sizes.length;
+    const fs = await statfs(disk);
     const filler = path.join(disk, 'filler');
-    await writeFile(filler, Buffer.alloc(1800 * 1024));
+    await writeFile(filler, Buffer.alloc(Math.max(0, Math.floor(fs.bavail * fs.bsize - 2.5 * average - 64 * 1024))));
 
     const first = await runMend(args, { env: { MEND_BACKEND: 'wasm' } });
     const result = JSON.parse(first.stdout.trim().split('\n').at(-1)!);
