@@ -98,6 +98,6 @@ function busy(outDir: string, holder: LockContent): MendError {
   const where = holder.host && holder.host !== os.hostname() ? ` on ${holder.host}` : '';
   return new MendError(
     'unwritable',
-    `Another batch is writing into ${outDir} (process ${holder.pid}${where}${since}); wait for it to end or choose another output folder`,
+    `Another batch is writing into ${outDir} (process ${holder.pid}${where}${since}); wait for it to end or choose another output folder (if no batch runs there, delete its ${LOCK_NAME})`,
   );
 }
