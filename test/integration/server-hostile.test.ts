@@ -72,6 +72,47 @@ describe('batch output tree with a symbolic link out of the root (defect 6)', ()
   });
 });
 
+describe('two batches into one server folder (defect 4)', () => {
+  it('the second is refused while the first holds the folder (one engine process: one process id)', async () => {
+    await mkdir(path.join(root, 'many'));
+    for (let i = 0; i < 4; i++) await writeImage(path.join(root, 'many', `m${i}.png`), { raster: naturalImage(96, 64, 3, 30 + i) });
+    const start = async (strength: number): Promise<string> => {
+      const res = await fetch(api('jobs'), {
+        method: 'POST', headers: { ...auth(), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ type: 'batch', task: 'denoise', paths: ['many'], outDir: 'shared-out', sigma: 10, strength }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const control = (id: string, action: string): Promise<Response> => fetch(api(`jobs/${id}/${action}`), { method: 'POST', headers: auth() });
+    const first = await start(1);
+    // Paused after its first file: it holds the folder for certain while the second one starts.
+    let paused!: () => void;
+    const isPaused = new Promise<void>((resolve) => (paused = resolve));
+    let pauseSent = false;
+    const firstEvents = readEvents(api(`jobs/${first}/events?token=${server.token}`), (m) => {
+      const d = m.data as { type?: string };
+      if (!pauseSent && d.type === 'file') {
+        pauseSent = true;
+        void control(first, 'pause');
+      }
+      if (d.type === 'paused') paused();
+    });
+    await isPaused;
+    const second = await start(0.5);
+    const secondEvents = await readEvents(api(`jobs/${second}/events?token=${server.token}`));
+    await control(first, 'resume');
+    const last = (await firstEvents).at(-1)!;
+    expect(last.event).toBe('result');
+    expect(last.data).toMatchObject({ done: 4, failed: 0 });
+    const refused = secondEvents.at(-1)!;
+    expect(refused.event).toBe('failure');
+    expect((refused.data as ApiError).message).toContain('Another batch is writing into');
+    const journal = (await readFile(path.join(root, 'shared-out', 'mend-batch-journal.jsonl'), 'utf8')).trim().split('\n');
+    expect(journal).toHaveLength(4);
+  });
+});
+
 /** A .mendmodel of the shipped gray-lite with its weights changed by `edit`. */
 async function mendModel(edit: (weights: Buffer) => Buffer): Promise<Buffer> {
   const dir = path.join(REPO_ROOT, 'models', 'gray-lite');
