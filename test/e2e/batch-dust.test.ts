@@ -265,5 +265,12 @@ describe('issue 21 workflow: grey inpainting, batch results and presets, dust re
     for (let p = 0; p < m.width * m.height; p++) if (m.data[p * m.channels]! >= 128) on++;
     expect([m.width, m.height]).toEqual([240, 180]);
     expect(on).toBe(pixelsGrown);
+    // Download mask saves the same mask (through the engine's export: a save dialog on the desktop).
+    const download = page.waitForEvent('download');
+    await page.locator('button', { hasText: 'Download mask' }).click();
+    const file = path.join(dir, 'downloaded-mask.png');
+    await (await download).saveAs(file);
+    const d = await sharp(file).greyscale().raw().toBuffer({ resolveWithObject: true });
+    expect(d.data.reduce((a, v) => a + (v >= 128 ? 1 : 0), 0)).toBe(pixelsGrown);
   });
 });
