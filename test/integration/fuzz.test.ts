@@ -17,7 +17,9 @@ import { naturalImage } from '../helpers/synthetic.js';
 const SEED = Number(process.env.MEND_FUZZ_SEED ?? Date.now() % 1_000_000);
 /** MEND_FUZZ_SECONDS=N runs each half for N seconds (a longer hunt by hand). */
 const CLI_SECONDS = Number(process.env.MEND_FUZZ_SECONDS ?? 12);
-const API_SECONDS = Number(process.env.MEND_FUZZ_SECONDS ?? 10);
+const API_SECONDS = Number(process.env.MEND_FUZZ_SECONDS ?? 8);
+/** Valid jobs sent once each before the random requests (VALID below). */
+const VALID_JOBS = 5;
 
 /** mulberry32: small, seeded, good enough to pick cases. */
 function rng(seed: number): () => number {
@@ -215,13 +217,35 @@ describe('fuzz', () => {
       // Valid jobs with one field changed reach the engine (wholly random ones stop at the schema).
       const up = await fetch(`${server.origin}/api/images?name=a.png`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}` }, body: samples.png });
       const imageId = ((await up.json()) as { id: string }).id;
-      const VALID = [
+      const VALID: Record<string, unknown>[] = [
         { type: 'denoise', image: imageId, sigma: 10 },
         { type: 'anomaly', image: imageId },
         { type: 'corrupt', image: imageId, noise: 'gaussian:10' },
         { type: 'batch', task: 'denoise', paths: ['photos'], outDir: 'out', sigma: 10 },
         { type: 'batch', task: 'denoise', images: [imageId], sigma: 'auto' },
       ];
+      // A job's end (or its first seconds): a failure is a clear message too.
+      const followJob = async (id: string, what: string, ms = 4000): Promise<void> => {
+        jobs.push(id);
+        const events = await readFor(`${server.origin}/api/jobs/${id}/events?token=${server.token}`, ms);
+        const failure = /event: failure\ndata: (.*)/.exec(events);
+        if (failure) {
+          const err = JSON.parse(failure[1]!) as { code: string; message: string };
+          expect(err.code, `${what}\n${failure[1]}`).not.toBe('internal');
+          expectClearFailure(err.message, `${what}\n${failure[1]}`);
+          expect(err.message, what).not.toMatch(/mend-serve-|user-models/);
+        }
+        if (/event: (result|failure)/.test(events)) ended++;
+      };
+      // Each valid job once, so every run reaches the engine's job code whatever the seed.
+      for (const spec of VALID) {
+        const res = await fetch(`${server.origin}/api/jobs`, {
+          method: 'POST', body: JSON.stringify(spec), headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+        });
+        const text = await res.text();
+        expect(res.status, text).toBe(200);
+        await followJob((JSON.parse(text) as { id: string }).id, `valid job ${JSON.stringify(spec)}`, 15_000);
+      }
       const t0 = Date.now();
       while (Date.now() - t0 < API_SECONDS * 1000) {
         const [method, route] = pick(ROUTES);
@@ -253,20 +277,7 @@ describe('fuzz', () => {
           expect(err.code, what).not.toBe('internal');
           expectClearFailure(err.message, what);
           expect(err.message, what).not.toMatch(/mend-serve-|user-models/);
-        } else if (route === 'jobs') {
-          const id = (JSON.parse(text) as { id: string }).id;
-          jobs.push(id);
-          // Its end (or its first seconds): a failure is a clear message too.
-          const events = await readFor(`${server.origin}/api/jobs/${id}/events?token=${server.token}`, 4000);
-          const failure = /event: failure\ndata: (.*)/.exec(events);
-          if (failure) {
-            const err = JSON.parse(failure[1]!) as { code: string; message: string };
-            expect(err.code, `${what}\n${failure[1]}`).not.toBe('internal');
-            expectClearFailure(err.message, `${what}\n${failure[1]}`);
-            expect(err.message, what).not.toMatch(/mend-serve-|user-models/);
-          }
-          if (/event: (result|failure)/.test(events)) ended++;
-        }
+        } else if (route === 'jobs') await followJob((JSON.parse(text) as { id: string }).id, what);
       }
       for (const id of jobs) await fetch(`${server.origin}/api/jobs/${id}/cancel`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}` } });
       // Still serving, and the shared folder and the folder beside it are as they were.
@@ -275,7 +286,8 @@ describe('fuzz', () => {
       expect(await server.stop()).toBe(0);
     }
     console.log(`fuzz: ${requests} API requests, ${jobs.length} jobs accepted, ${ended} of them ended within 4 s`);
-    expect(jobs.length).toBeGreaterThan(0);
+    expect(ended).toBeGreaterThanOrEqual(VALID_JOBS);
+    expect(jobs.length).toBeGreaterThanOrEqual(VALID_JOBS);
     expect(await snapshot(outside)).toEqual(outsideBefore);
     // Batches may have written outputs under the root (that is what they are for); inputs stay.
     const rootAfter = await snapshot(root);
