@@ -5,7 +5,7 @@ import { assertNotSameFile } from '../../core/image/io.js';
 import { resolveModel } from '../../core/models/registry.js';
 import { denoiseRawFile, type RawOutputFormat } from '../../core/raw/raw-file.js';
 import { MendError } from '../../shared/errors.js';
-import { num, oneOf } from '../args.js';
+import { num, oneOf, passesOption } from '../args.js';
 import type { CommandContext } from '../context.js';
 
 export const rawDenoiseHelp = `  A camera DNG is denoised in the raw domain (its Bayer mosaic, before demosaicing) and written
@@ -39,18 +39,18 @@ export async function rawDenoiseCommand(input: string, v: RawValues, ctx: Comman
   if (v.sigma !== undefined && v.sigma !== 'auto') {
     throw new MendError('usage', '--sigma does not apply to RAW input: the sensor noise is read from the file (its noise profile, or estimated from the mosaic)');
   }
-  if (v.passes !== undefined && v.passes !== '1') throw new MendError('usage', '--passes is not available for RAW input yet');
   if (v.quality !== undefined || v.depth !== undefined) throw new MendError('usage', '--quality and --depth do not apply to RAW input (DNG and TIFF output are 16-bit)');
   const format = oneOf<RawOutputFormat>(v.format === 'tif' ? 'tiff' : v.format, 'format', ['dng', 'tiff'], 'dng');
   const strength = num(v.strength, 'strength', 1, { min: 0, max: 1 });
+  const passes = passesOption(v.passes);
   const tileSize = v.tile ? num(v.tile, 'tile', 512, { min: 64, int: true }) : undefined;
   const out = await rawOutputPath(input, v.output, format);
   const model = await resolveModel(v.model, 'denoise', 1);
-  const res = await denoiseRawFile(input, out, model, { format, strength, tileSize, ...ctx.job });
+  const res = await denoiseRawFile(input, out, model, { format, strength, passes, tileSize, ...ctx.job });
   ctx.reporter.done();
   ctx.reporter.result({
     task: 'denoise', input, output: out, model: model.card.id, raw: true, format, width: res.width, height: res.height, iso: res.iso,
-    noise: res.noise, noiseSource: res.noiseSource, sigma: res.sigma, strength,
+    noise: res.noise, noiseSource: res.noiseSource, sigma: res.sigma, strength, passes,
   });
   if (!ctx.json) {
     const sd = (x: number): string => (255 * Math.sqrt(Math.max(0, res.noise.a * x + res.noise.b))).toFixed(1);

@@ -8,6 +8,7 @@
 // trained on unprocessed raw (Brooks et al. 2019) would do better; none is shipped yet.
 import type { JobContext } from '../../shared/jobs.js';
 import type { LoadedModel } from '../models/store.js';
+import { selfEnsemble } from '../infer/ensemble.js';
 import { runModel } from '../infer/run-model.js';
 import { demosaic, medianChroma, packBayer, unpackBayer } from './bayer.js';
 import { anscombe, inverseAnscombe, type PoissonGaussian } from './sensor-noise.js';
@@ -17,6 +18,8 @@ export interface RawDenoiseOptions extends JobContext {
   tileSize?: number;
   /** 0 = keep the noisy mosaic, 1 = full denoise (default). */
   strength?: number;
+  /** Network passes over turned/mirrored copies, averaged: 1 (default), 2, 4 or 8. */
+  passes?: number;
 }
 
 export interface RawDenoiseResult {
@@ -47,9 +50,11 @@ export async function denoiseMosaic(raw: RawMosaic, noise: PoissonGaussian, mode
   for (let i = 0; i < d.length; i++) z[i] = (anscombe(d[i], n) - lo) * scale;
   const range = model.card.sigmaRange;
   const sigma = range ? Math.min(Math.max(sigma255, range[0]), range[1]) : sigma255;
-  const res = await runModel(model, { width: packed.width, height: packed.height, channels: 4, data: z }, {
-    noiseLevel: sigma / 255, stage: 'denoise', tileSize: opts.tileSize, signal: opts.signal, onEvent: opts.onEvent,
-  });
+  // With passes > 1, the network also runs on turned and mirrored copies of the planes, averaged
+  // (each CFA plane is a regular grid, so turning it is turning the picture).
+  const res = await selfEnsemble({ width: packed.width, height: packed.height, channels: 4, data: z }, opts.passes ?? 1,
+    (r, onEvent) => runModel(model, r, { noiseLevel: sigma / 255, stage: 'denoise', tileSize: opts.tileSize, signal: opts.signal, onEvent }),
+    { signal: opts.signal, onEvent: opts.onEvent });
   const strength = opts.strength ?? 1;
   const back = new Float32Array(d.length);
   for (let i = 0; i < d.length; i++) {

@@ -31,6 +31,8 @@ export type RawOutputFormat = 'dng' | 'tiff';
 export interface RawDenoiseFileOptions extends JobContext {
   format?: RawOutputFormat;
   strength?: number;
+  /** Network passes over turned copies of the planes (1, 2, 4 or 8). */
+  passes?: number;
   tileSize?: number;
 }
 
@@ -82,7 +84,7 @@ export async function denoiseRawFile(input: string, output: string, model: Loade
   if (!(strength >= 0 && strength <= 1)) throw new MendError('usage', `--strength must be between 0 and 1, got ${strength}`);
   const raw = await readRawFile(input);
   const { noise, source } = rawNoise(raw);
-  const res = await denoiseMosaic(raw, noise, model, { strength, tileSize: opts.tileSize, signal: opts.signal, onEvent: opts.onEvent });
+  const res = await denoiseMosaic(raw, noise, model, { strength, passes: opts.passes, tileSize: opts.tileSize, signal: opts.signal, onEvent: opts.onEvent });
   const rgb = cameraRgb(res.mosaic, raw);
   if ((opts.format ?? 'dng') === 'dng') {
     await writeFileAtomic(output, writeLinearDng(raw.width, raw.height, rgb, raw.meta));
