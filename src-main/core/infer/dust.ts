@@ -242,6 +242,57 @@ export function profileRadius(median: Float32Array, w: number, h: number, cx: nu
   return undefined;
 }
 
+/** A spot's peak darkening over the spread of the darkening around it: it must stand out this clearly. */
+const MIN_CONTRAST = 6;
+/** Longest over shortest axis of a spot's darkening: dust is round, shading and shadows are not. */
+const MAX_ELONGATION = 1.8;
+
+/**
+ * Whether the darkening around (cx, cy) is a round spot clearly above the ups and downs of its
+ * surroundings: its peak is MIN_CONTRAST times the spread of the darkening in the ring from
+ * radius + 1 to 2 radius + 6 (a sky's noise, not the mottle of a lawn or of clouds), the ring
+ * is back at the background on average, and the darkening inside is round (MAX_ELONGATION).
+ */
+export function standsOut(res: Float32Array, w: number, h: number, cx: number, cy: number, radius: number, peak: number): boolean {
+  const outer = 2 * radius + 6;
+  let n = 0;
+  let sum = 0;
+  let sum2 = 0;
+  let m = 0;
+  let mxx = 0;
+  let myy = 0;
+  let mxy = 0;
+  for (let y = Math.max(0, Math.floor(cy - outer)); y <= Math.min(h - 1, Math.ceil(cy + outer)); y++) {
+    for (let x = Math.max(0, Math.floor(cx - outer)); x <= Math.min(w - 1, Math.ceil(cx + outer)); x++) {
+      const d = Math.hypot(x - cx, y - cy);
+      const r = res[y * w + x]!;
+      if (d <= radius) {
+        const k = Math.max(0, -r);
+        m += k;
+        mxx += k * (x - cx) ** 2;
+        myy += k * (y - cy) ** 2;
+        mxy += k * (x - cx) * (y - cy);
+      } else if (d > radius + 1 && d <= outer) {
+        n++;
+        sum += r;
+        sum2 += r * r;
+      }
+    }
+  }
+  if (n < 8 || !(m > 0)) return false;
+  const mean = sum / n;
+  const spread = Math.sqrt(Math.max(0, sum2 / n - mean * mean));
+  if (peak < MIN_CONTRAST * spread || -mean > 0.25 * peak) return false;
+  // Axes of the darkening-weighted second moments.
+  const a = mxx / m;
+  const b = myy / m;
+  const c = mxy / m;
+  const root = Math.sqrt(((a - b) / 2) ** 2 + c * c);
+  const major = (a + b) / 2 + root;
+  const minor = Math.max(1e-9, (a + b) / 2 - root);
+  return Math.sqrt(major / minor) <= MAX_ELONGATION;
+}
+
 /**
  * Merges dust spots whose disks overlap into one (its centre weighted by strength and size, its
  * disk covering all of theirs): a spot split by the threshold into parts, or a ring-shaped
