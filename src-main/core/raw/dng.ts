@@ -25,7 +25,19 @@ export interface RawMetadata {
   noiseProfile?: number[];
   /** The Exif IFD's fields (values decoded, offsets dropped), copied to the output. */
   exif: TiffEntry[];
+  /** IFD0 fields copied as they are (COPIED_IFD0_TAGS: orientation, rendering hints, authorship). */
+  copied?: TiffEntry[];
 }
+
+/**
+ * IFD0 tags a raw editor needs to render the output like the original, copied unchanged:
+ * Orientation, DateTime, Artist, Copyright, CameraCalibration1/2, AnalogBalance, AsShotWhiteXY,
+ * BaselineExposure/Noise/Sharpness, LinearResponseLimit, CameraSerialNumber, ProfileName,
+ * ProfileEmbedPolicy, ProfileCopyright, ForwardMatrix1/2, DefaultBlackRender, and the calibration
+ * signatures. (Tags describing the raw data itself, such as the crop, the levels and the CFA, are
+ * written anew.)
+ */
+const COPIED_IFD0_TAGS = new Set([274, 306, 315, 33432, 50723, 50724, 50727, 50729, 50730, 50731, 50732, 50734, 50735, 50931, 50932, 50936, 50941, 50942, 50964, 50965, 51111]);
 
 /** A Bayer mosaic, normalised: 0 = black level, 1 = white level (noise takes it a little outside). */
 export interface RawMosaic {
@@ -179,6 +191,7 @@ export function readDng(bytes: Uint8Array): RawMosaic {
     uniqueCameraModel: text(ifd0, 50708) ?? text(ifd0, 272) ?? 'unknown camera',
     asShotNeutral: neutral && neutral.length >= 3 ? [neutral[0], neutral[1], neutral[2]] : [1, 1, 1],
     exif: exifEntries(exif),
+    copied: [...ifd0.entries.values()].filter((e) => COPIED_IFD0_TAGS.has(e.tag)),
   };
   const make = text(ifd0, 271);
   const model = text(ifd0, 272);
@@ -210,9 +223,10 @@ function metadataEntries(meta: RawMetadata): TiffEntry[] {
     { tag: 50707, type: 1, value: new Uint8Array([1, 1, 0, 0]) },
     { tag: 50708, type: 2, value: meta.uniqueCameraModel },
     { tag: 50728, type: 5, value: [...meta.asShotNeutral] },
-    { tag: 274, type: 3, value: [1] },
     { tag: 305, type: 2, value: 'Mend' },
+    ...(meta.copied ?? []),
   ];
+  if (!e.some((x) => x.tag === 274)) e.push({ tag: 274, type: 3, value: [1] });
   if (meta.make) e.push({ tag: 271, type: 2, value: meta.make });
   if (meta.model) e.push({ tag: 272, type: 2, value: meta.model });
   if (meta.colorMatrix1) e.push({ tag: 50721, type: 10, value: meta.colorMatrix1 });
