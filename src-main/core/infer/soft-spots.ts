@@ -16,6 +16,7 @@
  */
 import type { DustSpot } from '../../shared/api.js';
 import { type Raster } from '../image/raster.js';
+import { boxDown } from '../image/resample.js';
 import { boxBlur, components, luminance, medianBackground, profileRadius, standsOut } from './dust.js';
 
 export interface SoftSpotOptions {
@@ -23,6 +24,8 @@ export interface SoftSpotOptions {
   darkening?: number;
   /** Largest spot radius, as a fraction of the shorter side (default 0.06, and at least 16 px). */
   maxRadius?: number;
+  /** Longest side analysed (larger photos are averaged down; default 2048). */
+  analysisSide?: number;
 }
 
 /** Steepest slope inside a spot over (depth x background / radius): soft shadows stay under it. */
@@ -49,11 +52,24 @@ export function textureMap(lum: Float32Array, w: number, h: number): Float32Arra
   return out;
 }
 
-/** Soft dark spots of `raster` (frame pixels); `texture` is textureMap of its reconstruction. */
+/**
+ * Soft dark spots of `raster` (frame pixels); `texture` is textureMap of its reconstruction.
+ * Large photos are analysed averaged down to at most `analysisSide` (default 2048) pixels a side,
+ * as a shoot's dust is (infer/dust.ts): a spot is many pixels wide, and on 24 megapixels the
+ * full-size pass took 17 s.
+ */
 export function findSoftSpots(raster: Raster, texture: Float32Array, o: SoftSpotOptions = {}): DustSpot[] {
-  const { width: w, height: h } = raster;
+  const { width, height } = raster;
+  const f = Math.max(1, Math.ceil(Math.max(width, height) / (o.analysisSide ?? 2048)));
+  const plane = (data: Float32Array): Raster => boxDown({ width, height, channels: 1, data }, f);
+  const lum = plane(luminance(raster));
+  const spots = spotsIn(lum.data, lum.width, lum.height, plane(texture).data, o);
+  return spots.map((s) => ({ ...s, x: (s.x + 0.5) * f - 0.5, y: (s.y + 0.5) * f - 0.5, radius: s.radius * f }));
+}
+
+/** findSoftSpots on a luminance plane and its texture, in that plane's pixels. */
+function spotsIn(lum: Float32Array, w: number, h: number, texture: Float32Array, o: SoftSpotOptions): DustSpot[] {
   const minDark = o.darkening ?? 0.03;
-  const lum = luminance(raster);
   const bg = new Float32Array(w * h);
   medianBackground(lum, w, h, Math.max(12, Math.round(Math.min(w, h) / 20)), bg);
   const rel = new Float32Array(w * h);
