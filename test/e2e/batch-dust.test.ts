@@ -48,7 +48,7 @@ async function pixels(id: string): Promise<{ data: Buffer; width: number; height
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'mend-e2e-i21-'));
   await mkdir(path.join(dir, 'shoot'));
-  for (const [i, f] of dustyShoot(12, 240, 180, 7, 6, 2).frames.entries()) {
+  for (const [i, f] of dustyShoot(10, 200, 150, 7, 6, 2).frames.entries()) {
     await writeImage(path.join(dir, 'shoot', `IMG_${100 + i}.png`), { raster: f, bitDepth: 8 }, { keepMetadata: false });
   }
   await mkdir(path.join(dir, 'out'));
@@ -263,7 +263,7 @@ describe('issue 21 workflow: grey inpainting, batch results and presets, dust re
     const m = await pixels(maskId);
     let on = 0;
     for (let p = 0; p < m.width * m.height; p++) if (m.data[p * m.channels]! >= 128) on++;
-    expect([m.width, m.height]).toEqual([240, 180]);
+    expect([m.width, m.height]).toEqual([200, 150]);
     expect(on).toBe(pixelsGrown);
     // Download mask saves the same mask (through the engine's export: a save dialog on the desktop).
     const download = page.waitForEvent('download');
