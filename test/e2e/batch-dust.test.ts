@@ -254,6 +254,7 @@ describe('issue 21 workflow: grey inpainting, batch results and presets, dust re
     await page.locator('[data-testid="dust-grow"]').fill('6');
     const [, pixelsGrown] = await count();
     expect(pixelsGrown).toBeGreaterThan(pixelsKept * 1.3);
+    await page.locator('[data-testid="dust-result"]').scrollIntoViewIfNeeded();
     await shootBoth('dust-review');
     const before = uploads.length;
     await page.click('[data-testid="dust-use-mask"]');
