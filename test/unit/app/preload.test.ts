@@ -61,8 +61,8 @@ describe('the preload bundle', () => {
   it('exposes the MendApi methods by name, and no generic channel access', () => {
     const names = Object.keys(api).sort();
     expect(names).toEqual([
-      'addImage', 'batchOutputUrl', 'browse', 'compare', 'deleteModel', 'desktop', 'diffUrl', 'exportImage', 'exportModel', 'imageUrl',
-      'importModel', 'info', 'listModels', 'modelDetails', 'openPath', 'removeImage', 'renameModel', 'startJob',
+      'addImage', 'batchOutputUrl', 'browse', 'compare', 'deleteModel', 'deletePreset', 'desktop', 'diffUrl', 'exportImage', 'exportModel', 'imageUrl',
+      'importModel', 'info', 'listModels', 'listPresets', 'modelDetails', 'openPath', 'removeImage', 'renameModel', 'savePreset', 'startJob',
     ]);
     for (const n of names.filter((x) => x !== 'desktop')) expect(typeof (api as unknown as Record<string, unknown>)[n], n).toBe('function');
     expect(Object.keys(api.desktop!).sort()).toEqual(['chooseFolder', 'onEngineStatus', 'onImagesOpened', 'onMenuCommand']);
@@ -79,6 +79,8 @@ describe('the preload bundle', () => {
     expect(sent.at(-1)).toEqual({ channel: 'mend:remove-image', payload: { id: 'abcdefgh1234' } });
     await api.compare('abcdefgh1234', 'zyxwvuts9876');
     expect(sent.at(-1)).toEqual({ channel: 'mend:compare', payload: { reference: 'abcdefgh1234', image: 'zyxwvuts9876' } });
+    await api.savePreset!({ name: 'Scans', task: 'inpaint' });
+    expect(sent.at(-1)).toEqual({ channel: 'mend:save-preset', payload: { preset: { name: 'Scans', task: 'inpaint' } } });
   });
 
   it('rejects with a plain {code, message} the page can read', async () => {
