@@ -63,7 +63,12 @@ export async function resolveUnderRoots(p: unknown, roots: string[] | undefined,
   if (!roots) return path.resolve(p);
   if (roots.length === 0) throw new EngineError('forbidden', NO_ROOTS_MESSAGE);
   const abs = path.isAbsolute(p) ? path.resolve(p) : path.resolve(roots[0]!, p);
-  const real = await realpathAllowingMissing(abs);
+  const real = await realpathAllowingMissing(abs).catch((e: NodeJS.ErrnoException) => {
+    // Found by fuzzing: a 300-character name came back as "internal error: ENAMETOOLONG ...".
+    const why = e.code === 'ENAMETOOLONG' ? 'a name in it is too long' : e.code === 'ELOOP' ? 'it has a loop of symbolic links' : e.code === 'EACCES' ? 'permission denied' : undefined;
+    if (!why) throw e;
+    throw new EngineError(e.code === 'EACCES' ? 'forbidden' : 'usage', `${what} ${p.length > 80 ? `${p.slice(0, 77)}...` : p} cannot be used: ${why}`);
+  });
   if (!roots.some((r) => isInside(r, real))) {
     const viaLink = roots.some((r) => isInside(r, abs));
     throw new EngineError('forbidden', `${what} ${p} is outside the shared folders${viaLink ? ' (through a symbolic link)' : ''}`);

@@ -172,7 +172,7 @@ describe('fuzz', () => {
     }
     console.log(`fuzz: ${n} CLI cases`);
     expect(n).toBeGreaterThan(4);
-  });
+  }, CLI_SECONDS * 1000 + 90_000);
 
   it(`the web API: random routes, queries, JSON bodies and uploads for ${API_SECONDS} s`, async () => {
     const root = path.join(tmp, 'root');
@@ -293,5 +293,5 @@ describe('fuzz', () => {
     const rootAfter = await snapshot(root);
     for (const [file, hash] of rootBefore) expect(rootAfter.get(file), file).toBe(hash);
     expect((await stat(path.join(outside, 'secret.png'))).isFile()).toBe(true);
-  });
+  }, API_SECONDS * 1000 + 90_000);
 });

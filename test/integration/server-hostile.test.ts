@@ -147,6 +147,22 @@ describe('model import (defects 5 and 12)', () => {
   });
 });
 
+describe('paths', () => {
+  it('a folder name longer than the file system allows is a usage error, not an internal one (found by the fuzz test)', async () => {
+    const long = 'x'.repeat(300);
+    for (const req of [
+      fetch(api(`browse?path=${long}`), { headers: auth() }),
+      fetch(api('images/open'), { method: 'POST', headers: { ...auth(), 'Content-Type': 'application/json' }, body: JSON.stringify({ path: `${long}/a.png` }) }),
+    ]) {
+      const res = await req;
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as ApiError;
+      expect(body.code).toBe('usage');
+      expect(body.message).toMatch(/cannot be used: a name in it is too long$/);
+    }
+  });
+});
+
 describe('uploads', () => {
   it('a RAW upload is refused by name; a grey photo with alpha keeps its alpha', async () => {
     const tiff = await sharp(await writeTemp()).tiff().toBuffer();

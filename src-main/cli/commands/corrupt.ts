@@ -7,6 +7,7 @@ import { assertNotSameFile, readImage, writeImage, writeMask } from '../../core/
 import { throwIfCancelled } from '../../core/jobs/cancel.js';
 import { MendError } from '../../shared/errors.js';
 import { depthOption, num, oneOf, parse, qualityOption, required } from '../args.js';
+import { checkOutputFolder } from '../outputs.js';
 import type { CommandContext } from '../context.js';
 
 export const corruptHelp = `mend corrupt IN -o OUT [options]
@@ -77,6 +78,8 @@ export async function corruptCommand(argv: string[], ctx: CommandContext): Promi
     throw new MendError('usage', `Cannot tell which format to write for ${output}: use an extension such as .jpg, .png or .tif, or --format`);
   }
 
+  checkOutputFolder(output);
+  if (maskOut !== undefined) checkOutputFolder(maskOut);
   const image = await readImage(input);
   let raster = image.raster;
   const steps: string[] = [];

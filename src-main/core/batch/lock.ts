@@ -64,13 +64,20 @@ export async function lockOutDir(outDir: string): Promise<() => Promise<void>> {
   const content: LockContent = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
   for (let attempt = 0; attempt < 5; attempt++) {
     if (held.has(file)) throw busy(outDir, content);
-    try {
-      const fh = await open(file, 'wx', 0o644);
+    const fh = await open(file, 'wx', 0o644).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw unwritableError(file, e);
+      return undefined;
+    });
+    if (fh) {
       try {
         await fh.writeFile(JSON.stringify(content) + '\n');
-      } finally {
-        await fh.close();
+      } catch (e) {
+        // A full disk: no lock left behind that names nobody.
+        await fh.close().catch(() => undefined);
+        await rm(file, { force: true }).catch(() => undefined);
+        throw unwritableError(file, e);
       }
+      await fh.close();
       held.add(file);
       let released = false;
       return async () => {
@@ -79,8 +86,6 @@ export async function lockOutDir(outDir: string): Promise<() => Promise<void>> {
         held.delete(file);
         await rm(file, { force: true }).catch(() => undefined);
       };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw unwritableError(file, e);
     }
     const text = await readFile(file, 'utf8').catch(() => undefined);
     if (text === undefined) continue; // released meanwhile: try again
