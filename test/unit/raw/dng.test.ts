@@ -126,6 +126,26 @@ describe('DNG reader and writer', () => {
     expect(nums(parseTiff(writeLinearDng(W, H, new Float32Array(W * H * 3), made.dng.meta)).ifds[0], 274)).toEqual([1]);
   });
 
+  it('crops to the ActiveArea (moving the CFA phase with an odd origin) and subtracts black per CFA position', () => {
+    const parsed = parseTiff(cfaBytes);
+    const entries: TiffEntry[] = [...parsed.ifds[0].entries.values()].filter((e) => ![273, 278, 279, 34665].includes(e.tag));
+    entries.push({ tag: 50829, type: 4, value: [1, 3, H - 1, W - 1] }); // top, left, bottom, right
+    entries.find((e) => e.tag === 50713)!.value = [2, 2];
+    entries.find((e) => e.tag === 50714)!.value = [250, 252, 254, 256];
+    const pixels = new Uint8Array(made.dng.samples.buffer.slice(0));
+    const raw = readDng(writeTiff(entries, pixels, H));
+    expect([raw.width, raw.height]).toEqual([W - 4, H - 2]);
+    // The pattern (GRBG) is given for the stored image's origin; at (3, 1) it reads GBRG, as
+    // LibRaw's raw-identify reports for the same file.
+    expect(raw.cfa).toEqual([1, 2, 0, 1]);
+    for (const [x, y] of [[0, 0], [1, 0], [0, 1], [5, 7], [W - 5, H - 3]]) {
+      const fx = x + 3, fy = y + 1;
+      // BlackLevel's pattern starts at the ActiveArea's corner (DNG 1.4, BlackLevel).
+      const black = [250, 252, 254, 256][(y % 2) * 2 + (x % 2)];
+      expect(raw.data[y * raw.width + x]).toBeCloseTo((made.dng.samples[fy * W + fx] - black) / (4095 - black), 6);
+    }
+  });
+
   it('refuses what it cannot read with a message, not a crash', () => {
     expect(() => readDng(writeLinearDng(4, 4, new Float32Array(48), made.dng.meta))).toThrow(/already demosaiced/);
     expect(() => readDng(cfaBytes.subarray(0, 3000))).toThrow(/truncated/);
