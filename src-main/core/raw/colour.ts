@@ -58,10 +58,11 @@ const clip01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
 
 /**
  * The default rendering of camera RGB (interleaved, black 0, white 1): white balance by the
- * neutral, colour matrix to linear sRGB, sRGB gamma, smoothstep tone curve. Out: [0,1] sRGB.
+ * neutral, colour matrix to linear sRGB (none when the file has none: camera RGB is then taken as
+ * sRGB), sRGB gamma, smoothstep tone curve. Out: [0,1] sRGB.
  */
-export function renderSrgb(camera: Float32Array, neutral: readonly number[], colorMatrix: Mat3): Float32Array {
-  const toSrgb = inv3(cameraFromSrgb(colorMatrix));
+export function renderSrgb(camera: Float32Array, neutral: readonly number[], colorMatrix: Mat3 | undefined): Float32Array {
+  const toSrgb = colorMatrix ? inv3(cameraFromSrgb(colorMatrix)) : [1, 0, 0, 0, 1, 0, 0, 0, 1];
   const out = new Float32Array(camera.length);
   const w = [1 / neutral[0], 1 / neutral[1], 1 / neutral[2]];
   for (let p = 0; p < camera.length; p += 3) {

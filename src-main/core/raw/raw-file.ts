@@ -8,7 +8,7 @@ import type { JobContext } from '../../shared/jobs.js';
 import { writeFileAtomic } from '../image/atomic-write.js';
 import { writeImage } from '../image/io.js';
 import type { LoadedModel } from '../models/store.js';
-import { renderSrgb, TYPICAL_COLOR_MATRIX } from './colour.js';
+import { renderSrgb } from './colour.js';
 import { DngError, readDng, type RawMosaic, writeLinearDng } from './dng.js';
 import { LosslessJpegError } from './ljpeg.js';
 import { cameraRgb, denoiseMosaic } from './raw-denoise.js';
@@ -75,6 +75,18 @@ export function rawNoise(raw: RawMosaic): { noise: PoissonGaussian; source: 'noi
   return { noise: estimatePoissonGaussian(raw.data, raw.width, raw.height, 1_000_000), source: 'estimated' };
 }
 
+/**
+ * The colour matrix for daylight: of a DNG's two, the one calibrated under D65 (EXIF light source
+ * 21) or, failing that, ColorMatrix2 (by convention the daylight one of a pair). A raw editor
+ * interpolates between them by the white balance; Mend's simple rendering does not.
+ */
+function daylightMatrix(raw: RawMosaic): number[] | undefined {
+  const { colorMatrix1: m1, colorMatrix2: m2, illuminant1, illuminant2 } = raw.meta;
+  if (illuminant1 === 21 && m1) return m1;
+  if (illuminant2 === 21 && m2) return m2;
+  return m2 ?? m1;
+}
+
 /** Denoises the DNG at `input` and writes `output` (linear DNG or 16-bit TIFF). */
 export async function denoiseRawFile(input: string, output: string, model: LoadedModel, opts: RawDenoiseFileOptions = {}): Promise<RawDenoiseFileResult> {
   if (model.card.arch.channels !== 1) {
@@ -89,7 +101,7 @@ export async function denoiseRawFile(input: string, output: string, model: Loade
   if ((opts.format ?? 'dng') === 'dng') {
     await writeFileAtomic(output, writeLinearDng(raw.width, raw.height, rgb, raw.meta));
   } else {
-    const srgb = renderSrgb(rgb, raw.meta.asShotNeutral, raw.meta.colorMatrix1 ?? TYPICAL_COLOR_MATRIX);
+    const srgb = renderSrgb(rgb, raw.meta.asShotNeutral, daylightMatrix(raw));
     await writeImage(output, { raster: { width: raw.width, height: raw.height, channels: 3, data: srgb }, bitDepth: 16, format: 'tiff' }, { format: 'tiff', depth: 16, keepMetadata: false });
   }
   const result: RawDenoiseFileResult = { width: raw.width, height: raw.height, noise, noiseSource: source, sigma: res.sigma };
