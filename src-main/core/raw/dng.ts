@@ -37,6 +37,8 @@ export interface RawMetadata {
  * signatures. (Tags describing the raw data itself, such as the crop, the levels and the CFA, are
  * written anew.)
  */
+/** Raw-IFD tags that stay true of the output: DefaultScale, DefaultCropOrigin/Size, BestQualityScale. */
+const COPIED_RAW_IFD_TAGS = new Set([50718, 50719, 50720, 50780]);
 const COPIED_IFD0_TAGS = new Set([274, 306, 315, 33432, 50723, 50724, 50727, 50729, 50730, 50731, 50732, 50734, 50735, 50931, 50932, 50936, 50941, 50942, 50964, 50965, 51111]);
 
 /** A Bayer mosaic, normalised: 0 = black level, 1 = white level (noise takes it a little outside). */
@@ -191,7 +193,11 @@ export function readDng(bytes: Uint8Array): RawMosaic {
     uniqueCameraModel: text(ifd0, 50708) ?? text(ifd0, 272) ?? 'unknown camera',
     asShotNeutral: neutral && neutral.length >= 3 ? [neutral[0], neutral[1], neutral[2]] : [1, 1, 1],
     exif: exifEntries(exif),
-    copied: [...ifd0.entries.values()].filter((e) => COPIED_IFD0_TAGS.has(e.tag)),
+    copied: [
+      ...[...ifd0.entries.values()].filter((e) => COPIED_IFD0_TAGS.has(e.tag)),
+      // The default crop is relative to the active area, which is what Mend's output holds.
+      ...[...ifd.entries.values()].filter((e) => COPIED_RAW_IFD_TAGS.has(e.tag)),
+    ],
   };
   const make = text(ifd0, 271);
   const model = text(ifd0, 272);

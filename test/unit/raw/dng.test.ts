@@ -114,14 +114,19 @@ describe('DNG reader and writer', () => {
     expect(worst).toBeLessThanOrEqual(1);
   });
 
-  it('carries the orientation and rendering tags of the original into the linear DNG', () => {
-    const meta = { ...made.dng.meta, copied: [{ tag: 274, type: 3 as const, value: [6] }, { tag: 50730, type: 10 as const, value: [0.5] }, { tag: 33432, type: 2 as const, value: 'A. Photographer' }] };
+  it('carries the orientation, default crop and rendering tags of the original into the linear DNG', () => {
+    const meta = {
+      ...made.dng.meta,
+      copied: [{ tag: 274, type: 3 as const, value: [6] }, { tag: 50730, type: 10 as const, value: [0.5] }, { tag: 33432, type: 2 as const, value: 'A. Photographer' },
+        { tag: 50719, type: 4 as const, value: [8, 8] }, { tag: 50720, type: 4 as const, value: [W - 16, H - 16] }],
+    };
     const raw = readDng(writeCfaDng({ ...made.dng, meta }));
-    expect(raw.meta.copied!.map((e) => e.tag).sort()).toEqual([274, 33432, 50730]);
+    expect(raw.meta.copied!.map((e) => e.tag).sort()).toEqual([274, 33432, 50719, 50720, 50730]);
     const linear = parseTiff(writeLinearDng(W, H, new Float32Array(W * H * 3), raw.meta));
     expect(nums(linear.ifds[0], 274)).toEqual([6]);
     expect(nums(linear.ifds[0], 50730)).toEqual([0.5]);
     expect(linear.ifds[0].entries.get(33432)?.value).toBe('A. Photographer');
+    expect(nums(linear.ifds[0], 50720)).toEqual([W - 16, H - 16]);
     // Without an orientation in the source, the output says 1 (as stored).
     expect(nums(parseTiff(writeLinearDng(W, H, new Float32Array(W * H * 3), made.dng.meta)).ifds[0], 274)).toEqual([1]);
   });
