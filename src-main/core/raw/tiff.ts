@@ -167,32 +167,74 @@ function countOf(e: TiffEntry): number {
 
 /** Tags whose value is a file offset this writer fills in. */
 const STRIP_OFFSETS = 273;
+const SUB_IFDS = 330;
 const EXIF_IFD = 34665;
 
+/** One IFD to write: its fields, its image (one strip) if any, its Exif IFD and SubIFDs. */
+export interface IfdToWrite {
+  entries: TiffEntry[];
+  pixels?: Uint8Array;
+  /** Rows of `pixels` (RowsPerStrip). */
+  height?: number;
+  exif?: TiffEntry[];
+  subIfds?: IfdToWrite[];
+}
+
+interface Placed {
+  list: TiffEntry[];
+  at: number;
+  pixels?: Uint8Array;
+  exif?: Placed;
+  subs: Placed[];
+}
+
 /**
- * Writes a little-endian TIFF with one IFD holding `entries` and one strip of `pixels`
- * (StripOffsets/StripByteCounts/RowsPerStrip are set here), plus an Exif IFD when `exif` has
- * entries. Values are laid out after the IFDs, word-aligned.
+ * Writes a little-endian TIFF from a tree of IFDs (IFD0 at the root; Exif IFDs and SubIFDs below
+ * it, as a DNG converter lays out a preview in IFD0 and the raw image in a SubIFD). The strip,
+ * Exif and SubIFD pointers are filled in here; IFDs come first, then out-of-line values
+ * (word-aligned), then the strips (16-byte aligned).
  */
-export function writeTiff(entries: TiffEntry[], pixels: Uint8Array, height: number, exif: TiffEntry[] = []): Uint8Array {
-  const main = new Map<number, TiffEntry>();
-  for (const e of entries) main.set(e.tag, e);
-  main.set(STRIP_OFFSETS, { tag: STRIP_OFFSETS, type: 4, value: [0] });
-  main.set(278, { tag: 278, type: 4, value: [height] });
-  main.set(279, { tag: 279, type: 4, value: [pixels.length] });
-  if (exif.length > 0) main.set(EXIF_IFD, { tag: EXIF_IFD, type: 4, value: [0] });
-  else main.delete(EXIF_IFD);
-  const ifd0 = [...main.values()].sort((a, b) => a.tag - b.tag);
-  const ifd1 = [...exif].sort((a, b) => a.tag - b.tag);
-  const ifdSize = (n: number): number => 2 + 12 * n + 4;
-  let cursor = 8 + ifdSize(ifd0.length);
-  const exifAt = cursor;
-  if (ifd1.length) cursor += ifdSize(ifd1.length);
-  // Out-of-line values.
+export function writeTiffTree(root: IfdToWrite): Uint8Array {
+  const nodes: Placed[] = [];
+  const add = (ifd: IfdToWrite): Placed => {
+    const m = new Map<number, TiffEntry>();
+    for (const e of ifd.entries) m.set(e.tag, e);
+    m.delete(EXIF_IFD);
+    m.delete(SUB_IFDS);
+    if (ifd.pixels) {
+      m.set(STRIP_OFFSETS, { tag: STRIP_OFFSETS, type: 4, value: [0] });
+      m.set(278, { tag: 278, type: 4, value: [ifd.height ?? 1] });
+      m.set(279, { tag: 279, type: 4, value: [ifd.pixels.length] });
+    }
+    const node: Placed = { list: [], at: 0, subs: [], ...(ifd.pixels ? { pixels: ifd.pixels } : {}) };
+    nodes.push(node);
+    if (ifd.exif?.length) {
+      node.exif = add({ entries: ifd.exif });
+      m.set(EXIF_IFD, { tag: EXIF_IFD, type: 4, value: [0] });
+    }
+    if (ifd.subIfds?.length) {
+      node.subs = ifd.subIfds.map(add);
+      m.set(SUB_IFDS, { tag: SUB_IFDS, type: 4, value: node.subs.map(() => 0) });
+    }
+    node.list = [...m.values()].sort((a, b) => a.tag - b.tag);
+    return node;
+  };
+  add(root);
+  let cursor = 8;
+  for (const n of nodes) {
+    n.at = cursor;
+    cursor += 2 + 12 * n.list.length + 4;
+  }
+  for (const n of nodes) {
+    for (const e of n.list) {
+      if (e.tag === EXIF_IFD && n.exif) e.value = [n.exif.at];
+      if (e.tag === SUB_IFDS) e.value = n.subs.map((sub) => sub.at);
+    }
+  }
   const blobs: { at: number; bytes: Uint8Array }[] = [];
-  const place = (list: TiffEntry[]): Map<TiffEntry, number> => {
-    const where = new Map<TiffEntry, number>();
-    for (const e of list) {
+  const where = new Map<TiffEntry, number>();
+  for (const n of nodes) {
+    for (const e of n.list) {
       const b = valueBytes(e);
       if (b.length > 4) {
         cursor += cursor & 1;
@@ -201,32 +243,35 @@ export function writeTiff(entries: TiffEntry[], pixels: Uint8Array, height: numb
         cursor += b.length;
       }
     }
-    return where;
-  };
-  const where0 = place(ifd0);
-  const where1 = place(ifd1);
-  cursor = (cursor + 15) & ~15;
-  const dataAt = cursor;
-  const out = new Uint8Array(dataAt + pixels.length);
+  }
+  const strips: { at: number; bytes: Uint8Array }[] = [];
+  for (const n of nodes) {
+    if (!n.pixels) continue;
+    cursor = (cursor + 15) & ~15;
+    n.list.find((e) => e.tag === STRIP_OFFSETS)!.value = [cursor];
+    strips.push({ at: cursor, bytes: n.pixels });
+    cursor += n.pixels.length;
+  }
+  const out = new Uint8Array(cursor);
   const v = new DataView(out.buffer);
   out[0] = 0x49; out[1] = 0x49; v.setUint16(2, 42, true); v.setUint32(4, 8, true);
-  const writeIfd = (at: number, list: TiffEntry[], where: Map<TiffEntry, number>): void => {
-    v.setUint16(at, list.length, true);
-    list.forEach((e, i) => {
-      const p = at + 2 + 12 * i;
+  for (const n of nodes) {
+    v.setUint16(n.at, n.list.length, true);
+    n.list.forEach((e, i) => {
+      const p = n.at + 2 + 12 * i;
       v.setUint16(p, e.tag, true);
       v.setUint16(p + 2, e.type, true);
       v.setUint32(p + 4, countOf(e), true);
-      if (e.tag === STRIP_OFFSETS && list === ifd0) v.setUint32(p + 8, dataAt, true);
-      else if (e.tag === EXIF_IFD && list === ifd0) v.setUint32(p + 8, exifAt, true);
-      else if (where.has(e)) v.setUint32(p + 8, where.get(e)!, true);
+      if (where.has(e)) v.setUint32(p + 8, where.get(e)!, true);
       else out.set(valueBytes(e), p + 8);
     });
-    v.setUint32(at + 2 + 12 * list.length, 0, true);
-  };
-  writeIfd(8, ifd0, where0);
-  if (ifd1.length) writeIfd(exifAt, ifd1, where1);
-  for (const b of blobs) out.set(b.bytes, b.at);
-  out.set(pixels, dataAt);
+    v.setUint32(n.at + 2 + 12 * n.list.length, 0, true);
+  }
+  for (const b of [...blobs, ...strips]) out.set(b.bytes, b.at);
   return out;
+}
+
+/** A TIFF with one IFD holding `entries` and one strip of `pixels`, plus an Exif IFD when `exif` has entries. */
+export function writeTiff(entries: TiffEntry[], pixels: Uint8Array, height: number, exif: TiffEntry[] = []): Uint8Array {
+  return writeTiffTree({ entries, pixels, height, exif });
 }

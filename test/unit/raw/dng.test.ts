@@ -10,7 +10,7 @@ import { Rng } from '../../../src-main/core/corrupt/rng.js';
 import { naturalImage } from '../../../src-main/core/lab/scenes.js';
 import { CFA_PHOTOMETRIC, readDng, writeCfaDng, writeLinearDng } from '../../../src-main/core/raw/dng.js';
 import { decodeLosslessJpeg } from '../../../src-main/core/raw/ljpeg.js';
-import { nums, parseTiff, type TiffEntry, writeTiff } from '../../../src-main/core/raw/tiff.js';
+import { nums, parseTiff, type TiffEntry, writeTiff, writeTiffTree } from '../../../src-main/core/raw/tiff.js';
 import { unprocess } from '../../../src-main/core/raw/unprocess.js';
 import { encodeLosslessJpeg } from '../../helpers/ljpeg-encode.js';
 
@@ -149,6 +149,35 @@ describe('DNG reader and writer', () => {
       const black = [250, 252, 254, 256][(y % 2) * 2 + (x % 2)];
       expect(raw.data[y * raw.width + x]).toBeCloseTo((made.dng.samples[fy * W + fx] - black) / (4095 - black), 6);
     }
+  });
+
+  it('reads the raw image from a SubIFD behind a preview in IFD0 (a DNG converter\'s layout), as LibRaw does', () => {
+    const parsed = parseTiff(cfaBytes);
+    const all = [...parsed.ifds[0].entries.values()].filter((e) => ![273, 278, 279, 34665].includes(e.tag));
+    const inIfd0 = new Set([271, 272, 274, 305, 50706, 50707, 50708, 50721, 50728, 50778]);
+    const preview = new Uint8Array(8 * 6 * 3).fill(128);
+    const dng = writeTiffTree({
+      entries: [
+        ...all.filter((e) => inIfd0.has(e.tag)),
+        { tag: 254, type: 4, value: [1] }, { tag: 256, type: 4, value: [8] }, { tag: 257, type: 4, value: [6] },
+        { tag: 258, type: 3, value: [8, 8, 8] }, { tag: 259, type: 3, value: [1] }, { tag: 262, type: 3, value: [2] }, { tag: 277, type: 3, value: [3] },
+      ],
+      pixels: preview,
+      height: 6,
+      exif: parsed.exif ? [...parsed.exif.entries.values()] : [],
+      subIfds: [{ entries: all.filter((e) => !inIfd0.has(e.tag)), pixels: new Uint8Array(made.dng.samples.buffer.slice(0)), height: H }],
+    });
+    const raw = readDng(dng);
+    const flat = readDng(cfaBytes);
+    expect(Array.from(raw.data)).toEqual(Array.from(flat.data));
+    expect(raw.cfa).toEqual(flat.cfa);
+    expect(raw.meta.colorMatrix1).toEqual(flat.meta.colorMatrix1);
+    expect(raw.meta.iso).toBe(1600);
+    const path = join(dir, 'sub.dng');
+    writeFileSync(path, dng);
+    expect(execFileSync('raw-identify', ['-v', path], { encoding: 'utf8' })).toMatch(/Image size: +96 x 64/);
+    execFileSync('unprocessed_raw', [path], { stdio: 'pipe' });
+    expect(Array.from(pgmSamples(`${path}.pgm`).data)).toEqual(Array.from(made.dng.samples));
   });
 
   it('refuses what it cannot read with a message, not a crash', () => {
