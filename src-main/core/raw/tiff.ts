@@ -168,6 +168,7 @@ function countOf(e: TiffEntry): number {
 /** Tags whose value is a file offset this writer fills in. */
 const STRIP_OFFSETS = 273;
 const SUB_IFDS = 330;
+const TILE_OFFSETS = 324;
 const EXIF_IFD = 34665;
 
 /** One IFD to write: its fields, its image (one strip) if any, its Exif IFD and SubIFDs. */
@@ -176,6 +177,8 @@ export interface IfdToWrite {
   pixels?: Uint8Array;
   /** Rows of `pixels` (RowsPerStrip). */
   height?: number;
+  /** Instead of one strip: tiles in row-major order (TileWidth/TileLength come with `entries`). */
+  tiles?: Uint8Array[];
   exif?: TiffEntry[];
   subIfds?: IfdToWrite[];
 }
@@ -184,6 +187,7 @@ interface Placed {
   list: TiffEntry[];
   at: number;
   pixels?: Uint8Array;
+  tiles?: Uint8Array[];
   exif?: Placed;
   subs: Placed[];
 }
@@ -191,8 +195,8 @@ interface Placed {
 /**
  * Writes a little-endian TIFF from a tree of IFDs (IFD0 at the root; Exif IFDs and SubIFDs below
  * it, as a DNG converter lays out a preview in IFD0 and the raw image in a SubIFD). The strip,
- * Exif and SubIFD pointers are filled in here; IFDs come first, then out-of-line values
- * (word-aligned), then the strips (16-byte aligned).
+ * tile, Exif and SubIFD pointers are filled in here; IFDs come first, then tiles, out-of-line
+ * values (word-aligned) and strips (image data 16-byte aligned).
  */
 export function writeTiffTree(root: IfdToWrite): Uint8Array {
   const nodes: Placed[] = [];
@@ -201,12 +205,17 @@ export function writeTiffTree(root: IfdToWrite): Uint8Array {
     for (const e of ifd.entries) m.set(e.tag, e);
     m.delete(EXIF_IFD);
     m.delete(SUB_IFDS);
+    m.delete(TILE_OFFSETS);
     if (ifd.pixels) {
       m.set(STRIP_OFFSETS, { tag: STRIP_OFFSETS, type: 4, value: [0] });
       m.set(278, { tag: 278, type: 4, value: [ifd.height ?? 1] });
       m.set(279, { tag: 279, type: 4, value: [ifd.pixels.length] });
     }
-    const node: Placed = { list: [], at: 0, subs: [], ...(ifd.pixels ? { pixels: ifd.pixels } : {}) };
+    if (ifd.tiles) {
+      m.set(TILE_OFFSETS, { tag: TILE_OFFSETS, type: 4, value: ifd.tiles.map(() => 0) });
+      m.set(325, { tag: 325, type: 4, value: ifd.tiles.map((t) => t.length) });
+    }
+    const node: Placed = { list: [], at: 0, subs: [], ...(ifd.pixels ? { pixels: ifd.pixels } : {}), ...(ifd.tiles ? { tiles: ifd.tiles } : {}) };
     nodes.push(node);
     if (ifd.exif?.length) {
       node.exif = add({ entries: ifd.exif });
@@ -231,6 +240,20 @@ export function writeTiffTree(root: IfdToWrite): Uint8Array {
       if (e.tag === SUB_IFDS) e.value = n.subs.map((sub) => sub.at);
     }
   }
+  // Tile data goes right after the IFDs, so the TileOffsets values are known before the
+  // out-of-line values (which hold them when there is more than one tile) are laid out.
+  const strips: { at: number; bytes: Uint8Array }[] = [];
+  for (const n of nodes) {
+    if (!n.tiles) continue;
+    const offsets: number[] = [];
+    for (const t of n.tiles) {
+      cursor = (cursor + 15) & ~15;
+      offsets.push(cursor);
+      strips.push({ at: cursor, bytes: t });
+      cursor += t.length;
+    }
+    n.list.find((e) => e.tag === TILE_OFFSETS)!.value = offsets;
+  }
   const blobs: { at: number; bytes: Uint8Array }[] = [];
   const where = new Map<TiffEntry, number>();
   for (const n of nodes) {
@@ -244,7 +267,6 @@ export function writeTiffTree(root: IfdToWrite): Uint8Array {
       }
     }
   }
-  const strips: { at: number; bytes: Uint8Array }[] = [];
   for (const n of nodes) {
     if (!n.pixels) continue;
     cursor = (cursor + 15) & ~15;

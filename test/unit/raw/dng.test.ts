@@ -75,6 +75,28 @@ describe('DNG reader and writer', () => {
     }
   });
 
+  it('reads a tiled lossless-JPEG DNG (32x32 tiles, as DNG converters write) to the same mosaic as LibRaw', () => {
+    const T = 32;
+    const tiles: Uint8Array[] = [];
+    for (let ty = 0; ty < H; ty += T) {
+      for (let tx = 0; tx < W; tx += T) {
+        const tile = new Uint16Array(T * T);
+        for (let y = 0; y < T; y++) for (let x = 0; x < T; x++) tile[y * T + x] = made.dng.samples[(ty + y) * W + tx + x];
+        tiles.push(encodeLosslessJpeg(tile, T / 2, T, 2, 12, 1));
+      }
+    }
+    const parsed = parseTiff(cfaBytes);
+    const entries: TiffEntry[] = [...parsed.ifds[0].entries.values()].filter((e) => ![273, 278, 279, 34665].includes(e.tag));
+    entries.find((e) => e.tag === 259)!.value = [7];
+    entries.push({ tag: 322, type: 4, value: [T] }, { tag: 323, type: 4, value: [T] });
+    const dng = writeTiffTree({ entries, tiles });
+    expect(Array.from(readDng(dng).data)).toEqual(Array.from(readDng(cfaBytes).data));
+    const path = join(dir, 'tiled.dng');
+    writeFileSync(path, dng);
+    execFileSync('unprocessed_raw', [path], { stdio: 'pipe' });
+    expect(Array.from(pgmSamples(`${path}.pgm`).data)).toEqual(Array.from(made.dng.samples));
+  });
+
   it('LibRaw reads the CFA DNG with the same pixels, pattern, levels and ISO', () => {
     const path = join(dir, 'cfa.dng');
     writeFileSync(path, cfaBytes);
