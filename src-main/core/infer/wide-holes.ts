@@ -136,22 +136,25 @@ export function* synthesizeWideHolesSteps(
 export const SYNTHESIS_SEED = 20261206;
 
 /**
- * Scale (Gaussian sigma, px) of the synthesis' detail that goes on top of the refined smooth fill,
- * in holes up to 16 px deep; deeper ones use a quarter of their depth (detailSigma).
- * On the 18 McMaster images with the blob masks (PSNR in the holes, texture score): the smooth
- * pipeline alone 20.91 dB / 0.10, the synthesis alone 18.02 / 0.65; its detail above sigma 2 /
- * 3 / 4 added: 20.51 / 0.64, 20.36 / 0.65, 20.22 / 0.65; the smooth fill's own detail replaced by
- * it instead: 20.37, 20.13, 19.93 (same texture); added at 0.7: 20.63-20.75 / 0.46. Sigma 4 keeps
- * more of the copied structure (board gaps, mortar lines) for 0.3 dB.
+ * Scale (Gaussian sigma, px) below which a wide hole's fill is the refined smooth fill and above
+ * which it is the synthesis, in holes up to 8 px deep; deeper ones use a quarter of their depth
+ * (detailSigma). On the 18 McMaster images with the blob masks (PSNR in the holes, texture
+ * score): the smooth pipeline alone 20.91 dB / 0.10, the synthesis alone 18.02 / 0.65. With one
+ * scale for every hole, the smooth fill's own detail replaced by the synthesis' above sigma 2 / 3
+ * / 4: 20.37 / 0.64, 20.13 / 0.65, 19.93 / 0.65; the synthesis' detail added to the smooth fill
+ * instead: 20.51, 20.36, 20.22 (same texture), but adding doubles the structure both have (a
+ * board gap the smooth fill carried across a post came out twice as dark, so the post's outline
+ * showed). Replacing, with the scale growing with the depth from 2: 19.98 / 0.65 (added, from 4:
+ * 20.22 / 0.65), and the removals look seamless (docs/inpainting.md).
  */
-export const DETAIL_SIGMA = 4;
+export const DETAIL_SIGMA = 2;
 
 /**
  * The detail scale of a hole `depth` px deep. The smooth fill knows a hole's shading only at
  * scales about as large as the hole: inside a sign's or a person's outline it is one flat
  * colour, and only the synthesis can say where bricks are darker or a rail crosses. So the
  * synthesis gives everything finer than a quarter of the depth (on the benchmark's blobs, 8 to
- * 28 px deep, that is 4 to 7 px).
+ * 28 px deep, that is 2 to 7 px).
  */
 export function detailSigma(depth: number): number {
   return Math.max(DETAIL_SIGMA, depth / 4);
@@ -190,10 +193,11 @@ function gaussianBlur(r: Raster, sigma: number): Float32Array {
 
 /**
  * Structure from the refined fill, texture from the synthesis (as in Bertalmio et al. 2003's
- * structure and texture inpainting): in the wide holes, `filled` gets the synthesis minus its
- * blur added. The smooth pipeline is the best guess of the hole's shading and colour (a copied
- * patch from elsewhere is often a shade off) and meets the edge without a step; the synthesis adds
- * the edges, lines and grain a smooth fill cannot have. In place, clamped to [0,1].
+ * structure and texture inpainting): in the wide holes, `filled` becomes its own blur plus the
+ * synthesis minus its blur. The smooth pipeline is the best guess of the hole's shading and colour
+ * at coarse scales (a copied patch from elsewhere is often a shade off) and meets the edge without
+ * a step; the synthesis gives the edges, lines and grain a smooth fill cannot have. In place,
+ * clamped to [0,1].
  */
 export function transferDetail(filled: Raster, synthesized: Raster, holes: WideHoles['holes'], sigma = detailSigma): void {
   const c = filled.channels;
@@ -215,10 +219,11 @@ export function transferDetail(filled: Raster, synthesized: Raster, holes: WideH
     for (let q = 0; q < inHole.data.length; q++) if (!inHole.data[q]) for (let k = 0; k < c; k++) synth.data[q * c + k] = 0;
     const weight = gaussianBlur(inHole, s);
     const synthBlur = gaussianBlur(synth, s);
+    const base = gaussianBlur(cutCrop(filled, crop), s);
     for (const p of hole.pixels) {
       const q = indexInCrop(crop, p, filled.width);
       for (let k = 0; k < c; k++) {
-        const v = filled.data[p * c + k]! + synth.data[q * c + k]! - synthBlur[q * c + k]! / weight[q]!;
+        const v = base[q * c + k]! + synth.data[q * c + k]! - synthBlur[q * c + k]! / weight[q]!;
         filled.data[p * c + k] = Math.min(1, Math.max(0, v));
       }
     }
