@@ -146,7 +146,10 @@ async function classify(file: string, name: string): Promise<{ format: ImageForm
   const format = formatFromPath(name);
   if (format) return { format };
   const ext = path.extname(lower).slice(1);
-  if (RAW_EXTENSIONS.has(ext)) return { reason: 'camera RAW file: not supported, export it to TIFF or JPEG first' };
+  if (RAW_EXTENSIONS.has(ext)) {
+    // Only `mend denoise FILE.dng` takes RAW so far (core/raw): batches do not.
+    return { reason: ext === 'dng' ? 'camera RAW (DNG): batches do not take RAW yet; `mend denoise FILE.dng` denoises one' : 'camera RAW file: not supported, export it to TIFF or JPEG first (or convert it to DNG for `mend denoise`)' };
+  }
   if (VIDEO_EXTENSIONS.has(ext)) return { reason: 'video, not an image' };
   if (SIDECAR_EXTENSIONS.has(ext)) return { reason: 'sidecar file, not an image' };
   if (ext === 'gif') return { reason: 'GIF images are not supported' };

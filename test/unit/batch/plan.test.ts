@@ -82,7 +82,7 @@ describe('planBatch', () => {
     const { rename } = await import('node:fs/promises');
     await rename(path.join(root, 'tmp.jpg'), path.join(root, 'IMG_0001'));
     const junk: Record<string, RegExp> = {
-      'desktop.ini': /system/, '.DS_Store': /system/, 'real.xmp': /sidecar/, 'clip.MP4': /video/, 'IMG_2.CR2': /RAW/,
+      'desktop.ini': /system/, '.DS_Store': /system/, 'real.xmp': /sidecar/, 'clip.MP4': /video/, 'IMG_2.CR2': /RAW/, 'IMG_3.DNG': /mend denoise FILE\.dng/,
       'anim.gif': /GIF/, 'notes.txt': /not an image/, 'README': /not an image/, '._real.jpg': /resource fork/,
     };
     for (const name of Object.keys(junk)) await writeFile(path.join(root, name), 'junk data, not a picture');
