@@ -74,6 +74,15 @@ describe('mend denoise IMG.dng', () => {
     expect(psnr(out.raster, clean)).toBeGreaterThan(27);
   });
 
+  it('takes a DNG by its content under another name', async () => {
+    const renamed = path.join(dir, 'scan.tif');
+    await writeFile(renamed, writeCfaDng(made.dng));
+    const res = await runMend(['denoise', renamed, '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const result = JSON.parse(res.stdout.trim().split('\n').pop()!);
+    expect(result).toMatchObject({ raw: true, output: path.join(dir, 'scan.mend.dng') });
+  });
+
   it('refuses other RAW formats and demosaiced DNGs in one line', async () => {
     const cr2 = path.join(dir, 'IMG_0002.CR2');
     await writeFile(cr2, Buffer.from('II*\0\x10\0\0\0CR\x02\0'));

@@ -12,7 +12,7 @@ import { MendError } from '../../shared/errors.js';
 import { depthOption, num, oneOf, parse, passesOption, qualityOption, required } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { rawDenoiseCommand, rawDenoiseHelp } from './raw-denoise.js';
-import { rawKindOf } from '../../core/raw/raw-file.js';
+import { rawRouteOf } from '../../core/raw/raw-file.js';
 import { checkOutputFolder, checkOutputsApart } from '../outputs.js';
 import { checkAutoSigma } from '../../core/image/small-images.js';
 
@@ -73,7 +73,7 @@ ${rawDenoiseHelp}`;
 export async function denoiseCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values: v, positionals } = parse(argv, { ...OUTPUT_OPTIONS, sigma: { type: 'string' }, strength: { type: 'string' }, passes: { type: 'string' } });
   const input = single(positionals, 'input image');
-  if (rawKindOf(input)) return rawDenoiseCommand(input, v, ctx);
+  if (await rawRouteOf(input)) return rawDenoiseCommand(input, v, ctx);
   const passes = passesOption(v.passes);
   const enc = encodeOptions(v);
   const sigma = v.sigma === undefined || v.sigma === 'auto' ? 'auto' : num(v.sigma, 'sigma', 25, { min: 0, max: 255 });

@@ -1,7 +1,7 @@
 // One camera raw file in, one denoised file out: a DNG's mosaic denoised in the raw domain,
 // demosaiced, and written as a linear DNG (the default: white balance, colour matrices and EXIF
 // kept, so raw editors treat it like the original) or as a 16-bit TIFF in Mend's default rendering.
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { MendError } from '../../shared/errors.js';
 import type { JobContext } from '../../shared/jobs.js';
@@ -45,6 +45,40 @@ export interface RawDenoiseFileResult {
   iso?: number;
   sigma: number;
 }
+
+/**
+ * The raw kind of `path` for routing: by extension (rawKindOf), else 'dng' for a TIFF-signature
+ * file whose first IFD names a DNG version (a DNG saved under another name), else undefined.
+ */
+export async function rawRouteOf(path: string): Promise<string | undefined> {
+  const kind = rawKindOf(path);
+  if (kind) return kind;
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return undefined; // the image reader names what is wrong with the file
+  }
+  try {
+    const head = Buffer.alloc(8);
+    if ((await fh.read(head, 0, 8, 0)).bytesRead < 8) return undefined;
+    const le = head[0] === 0x49 && head[1] === 0x49 && head[2] === 42 && head[3] === 0;
+    const be = head[0] === 0x4d && head[1] === 0x4d && head[2] === 0 && head[3] === 42;
+    if (!le && !be) return undefined;
+    const at = le ? head.readUInt32LE(4) : head.readUInt32BE(4);
+    const count = Buffer.alloc(2);
+    if ((await fh.read(count, 0, 2, at)).bytesRead < 2) return undefined;
+    const n = Math.min(le ? count.readUInt16LE(0) : count.readUInt16BE(0), 1000);
+    const entries = Buffer.alloc(12 * n);
+    const { bytesRead } = await fh.read(entries, 0, entries.length, at + 2);
+    for (let i = 0; i + 12 <= bytesRead; i += 12) if ((le ? entries.readUInt16LE(i) : entries.readUInt16BE(i)) === DNG_VERSION) return 'dng';
+    return undefined;
+  } finally {
+    await fh.close();
+  }
+}
+
+const DNG_VERSION = 50706;
 
 /** Reads and decodes a DNG, with one-line errors naming the file. */
 export async function readRawFile(path: string): Promise<RawMosaic> {
