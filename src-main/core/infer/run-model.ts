@@ -19,6 +19,11 @@ import { EtaEstimator } from '../jobs/eta.js';
 export interface RunModelOptions extends JobContext {
   /** Per-image conditioning: noise std on [0,1] scale (denoisers) or a hole mask (inpainters). */
   noiseLevel?: number;
+  /**
+   * A noise std per pixel on [0,1] scale (width*height, one plane for every channel pass) instead
+   * of the one `noiseLevel`: real photos are noisier in some tones than in others.
+   */
+  noiseMap?: Float32Array;
   mask?: Uint8Array;
   tileSize?: number;
   overlap?: number;
@@ -127,15 +132,16 @@ async function runPlanes(
   const spec = loaded.card.arch;
   const c = spec.channels;
   const cin = inputChannels(spec);
-  const mask = opts.mask;
-  // The conditioning plane is added per tile for constant noise maps (no full-size copy); the
-  // mask plane is spatial, so it is interleaved once for the whole image.
+  // The conditioning plane is added per tile for a constant noise level (no full-size copy); a
+  // mask or a noise map is spatial, so it is interleaved once for the whole image.
+  const spatial = spec.conditioning === 'mask' ? opts.mask : spec.conditioning === 'noise-map' ? opts.noiseMap : undefined;
+  const interleaved = spec.conditioning === 'mask' || spatial !== undefined;
   let input = planes;
-  if (spec.conditioning === 'mask') {
+  if (interleaved) {
     input = new Float32Array(width * height * cin);
     for (let p = 0; p < width * height; p++) {
       for (let k = 0; k < c; k++) input[p * cin + k] = planes[p * c + k];
-      input[p * cin + c] = mask ? mask[p] : 0;
+      input[p * cin + c] = spatial ? spatial[p] : 0;
     }
   }
   return runTiled(input, width, height, p.predict, {
@@ -145,9 +151,9 @@ async function runPlanes(
     concurrency: p.runtime === 'onnx' ? 2 * p.concurrency : p.concurrency,
     overlap: opts.overlap ?? defaultOverlap(spec),
     multiple: sizeMultiple(spec),
-    inChannels: spec.conditioning === 'mask' ? cin : c,
+    inChannels: interleaved ? cin : c,
     outChannels: c,
-    constantPlanes: spec.conditioning === 'noise-map' ? [opts.noiseLevel ?? 0] : [],
+    constantPlanes: spec.conditioning === 'noise-map' && !interleaved ? [opts.noiseLevel ?? 0] : [],
     signal: opts.signal,
     onProgress: progress,
   });
