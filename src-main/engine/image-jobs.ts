@@ -34,18 +34,19 @@ export async function runDenoise(spec: DenoiseJob, rt: JobRuntime): Promise<Deno
   const { stored, image } = await rt.ws.decode(spec.image);
   const auto = spec.sigma === 'auto';
   const model = await resolveModel(await checkModelId(spec.model), 'denoise', image.raster.channels);
-  // The workspace estimated the noise when the image arrived: no need to do it twice.
-  const known = auto && Number.isFinite(stored.info.noiseSigma) ? stored.info.noiseSigma : undefined;
-  if (auto && known === undefined) checkAutoSigma(stored.info.name, image.raster);
+  // The blind level is read here, with the model (infer/noise-level.ts): camera noise needs the
+  // network's response, which the white-noise estimate made when the image arrived cannot give.
+  if (auto) checkAutoSigma(stored.info.name, image.raster);
   const res = await denoiseRaster(image.raster, model, {
-    sigma: known ?? (auto ? 'auto' : (spec.sigma as number)), strength: 1, passes: spec.passes ?? 1, signal: rt.signal, onEvent: rt.emit,
+    sigma: auto ? 'auto' : (spec.sigma as number), amount: auto ? spec.amount : undefined, detail: spec.detail,
+    strength: 1, passes: spec.passes ?? 1, signal: rt.signal, onEvent: rt.emit,
   });
   throwIfCancelled(rt.signal);
   const info = await rt.ws.addResult({
     name: `${stemOf(stored.info.name)}-denoised.png`, role: 'denoised', parent: stored.info.id,
     raster: res.output, alpha: image.alpha, bitDepth: stored.info.bitDepth,
   });
-  return { type: 'denoise', image: info, model: model.card.id, sigma: res.sigma, estimated: auto, seconds: seconds(t0) };
+  return { type: 'denoise', image: info, model: model.card.id, sigma: res.sigma, amount: res.amount, estimated: auto, seconds: seconds(t0) };
 }
 
 export async function runInpaint(spec: InpaintJob, rt: JobRuntime): Promise<InpaintResult> {

@@ -112,6 +112,8 @@ export interface DenoiseResult {
   image: ImageInfo;
   model: string;
   sigma: number;
+  /** The level as the Amount control shows it (0-100). */
+  amount: number;
   estimated: boolean;
   seconds: number;
 }

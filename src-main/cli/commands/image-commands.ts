@@ -59,10 +59,13 @@ function single(positionals: string[], what: string): string {
   return positionals[0];
 }
 
-export const denoiseHelp = `mend denoise IN [-o OUT] [--model ID] [--sigma N|auto] [--strength 0..1] [--passes 1|2|4|8]
+export const denoiseHelp = `mend denoise IN [-o OUT] [--model ID] [--amount 0..100] [--detail 0..100] [--sigma N|auto] [--strength 0..1] [--passes 1|2|4|8]
   Removes noise from a photo. A grey model on a colour photo (the default) denoises its
   brightness and cleans the colour along the brightness edges.
-  --sigma N|auto       noise level on the 0-255 scale (default auto: estimated from the image)
+  --amount A           how much noise to remove, 0-100 (default: read from the photo, which
+                       works on camera photos as well as on synthetic noise)
+  --detail D           0-100: give back part of the fine brightness texture (default 0)
+  --sigma N|auto       noise level on the 0-255 scale instead of --amount (default auto)
   --strength S         0 = keep the input, 1 = full denoise (default 1)
   --passes N           run the network on N turned/mirrored copies and average them (and, on
                        a colour photo, once more on each colour plane): cleaner, about N times
@@ -71,24 +74,27 @@ ${OUTPUT_HELP}
 ${rawDenoiseHelp}`;
 
 export async function denoiseCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values: v, positionals } = parse(argv, { ...OUTPUT_OPTIONS, sigma: { type: 'string' }, strength: { type: 'string' }, passes: { type: 'string' } });
+  const { values: v, positionals } = parse(argv, { ...OUTPUT_OPTIONS, sigma: { type: 'string' }, strength: { type: 'string' }, passes: { type: 'string' }, amount: { type: 'string' }, detail: { type: 'string' } });
   const input = single(positionals, 'input image');
   if (await rawRouteOf(input)) return rawDenoiseCommand(input, v, ctx);
   const passes = passesOption(v.passes);
   const enc = encodeOptions(v);
   const sigma = v.sigma === undefined || v.sigma === 'auto' ? 'auto' : num(v.sigma, 'sigma', 25, { min: 0, max: 255 });
   const strength = num(v.strength, 'strength', 1, { min: 0, max: 1 });
+  const amount = v.amount === undefined ? undefined : num(v.amount, 'amount', 50, { min: 0, max: 100 });
+  if (amount !== undefined && sigma !== 'auto') throw new MendError('usage', 'Give --amount or --sigma, not both.');
+  const detail = num(v.detail, 'detail', 0, { min: 0, max: 100 });
   const tileSize = v.tile ? num(v.tile, 'tile', 512, { min: 64, int: true }) : undefined;
   const out = await outputPathFor(input, v.output, enc.format);
   checkOutputFolder(out);
   const image = await readImage(input);
   if (sigma === 'auto') checkAutoSigma(input, image.raster);
   const model = await resolveModel(v.model, 'denoise', image.raster.channels);
-  const res = await denoiseRaster(image.raster, model, { sigma, strength, passes, tileSize, ...ctx.job });
+  const res = await denoiseRaster(image.raster, model, { sigma, amount, detail, strength, passes, tileSize, ...ctx.job });
   await writeImage(out, { ...image, raster: res.output }, enc);
   ctx.reporter.done();
-  ctx.reporter.result({ task: 'denoise', input, output: out, model: model.card.id, sigma: res.sigma, estimated: res.estimated, strength, passes });
-  if (!ctx.json) console.log(`${out} (model ${model.card.id}, sigma ${res.sigma.toFixed(1)}${res.estimated ? ' estimated' : ''}, strength ${strength}${passes > 1 ? `, ${passes} passes` : ''})`);
+  ctx.reporter.result({ task: 'denoise', input, output: out, model: model.card.id, sigma: res.sigma, amount: res.amount, detail, noise: res.noise, estimated: res.estimated, strength, passes });
+  if (!ctx.json) console.log(`${out} (model ${model.card.id}, amount ${res.amount}, sigma ${res.sigma.toFixed(1)}${res.estimated ? ` estimated${res.noise ? `: ${res.noise === 'camera' ? 'camera noise' : res.noise === 'clean' ? 'clean, left as it is' : 'white noise'}` : ''}` : ''}, strength ${strength}${passes > 1 ? `, ${passes} passes` : ''})`);
   return 0;
 }
 

@@ -2,6 +2,7 @@
  * Denoising: the noise level (given, set by Amount, or estimated blind: infer/noise-level.ts),
  * the model pass conditioned on a per-pixel noise map, and the Detail and strength blends.
  */
+import { amountForSigma, sigmaForAmount } from '../../shared/amount.js';
 import { MendError } from '../../shared/errors.js';
 import type { JobContext } from '../../shared/jobs.js';
 import { type Raster } from '../image/raster.js';
@@ -42,21 +43,7 @@ export interface DenoiseResult {
   noise?: NoiseLevel['kind'];
 }
 
-/** Highest level Amount reaches (Amount 100), the top of the shipped denoisers' training range. */
-const AMOUNT_FULL_SIGMA = 55;
-
-/**
- * Amount 0-100 -> sigma 0-55, quadratic, so the low levels real photos need (sigma 3-15:
- * Amount 23-52) get most of the slider's travel.
- */
-export function sigmaForAmount(amount: number): number {
-  return AMOUNT_FULL_SIGMA * (amount / 100) ** 2;
-}
-
-/** The inverse of sigmaForAmount, clamped to 0-100 and rounded to a whole step. */
-export function amountForSigma(sigma: number): number {
-  return Math.round(Math.min(100, 100 * Math.sqrt(Math.max(0, sigma) / AMOUNT_FULL_SIGMA)));
-}
+export { amountForSigma, sigmaForAmount };
 
 /** Largest share of the removed brightness structure Detail 100 gives back. */
 const DETAIL_FULL = 0.6;

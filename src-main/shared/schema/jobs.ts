@@ -34,6 +34,10 @@ export const DenoiseJobSchema = v.strictObject({
   model: v.optional(modelId),
   sigma,
   passes: v.optional(passes),
+  /** The photographer's level, 0-100 (core/infer/denoise.ts sigmaForAmount); with sigma 'auto' only. */
+  amount: v.optional(num(0, 100)),
+  /** Fine brightness structure given back, 0-100. */
+  detail: v.optional(num(0, 100)),
 });
 
 export const InpaintJobSchema = v.strictObject({

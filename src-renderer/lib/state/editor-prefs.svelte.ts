@@ -19,6 +19,9 @@ export interface EditorPrefs {
   damage: DamageKind;
   sigmaMode: 'auto' | 'manual';
   manualSigma: number;
+  /** Manual level as the photographer's Amount (0-100), and Detail (0-100). */
+  amount: number;
+  detail: number;
   /** Denoise passes (network over turned copies, averaged): 1, 2, 4 or 8. */
   passes: number;
   morphRadius: number;
@@ -36,6 +39,8 @@ export const DEFAULT_PREFS: EditorPrefs = {
   damage: 'scratches',
   sigmaMode: 'auto',
   manualSigma: 25,
+  amount: 40,
+  detail: 0,
   passes: 1,
   morphRadius: 4,
   split: 0.5,

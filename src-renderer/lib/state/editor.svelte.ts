@@ -387,7 +387,7 @@ export async function denoise(s: Session, params: DenoiseSettings, from: Version
     parent: input.key,
     title: 'Denoised',
     // The model is in the title (versionLabel); the detail says the rest in words.
-    detail: `${r.estimated ? 'measured' : 'set'} noise level ${r.sigma.toFixed(1)}${passes > 1 ? ` · ${passes} passes` : ''} · ${r.seconds.toFixed(1)} s`,
+    detail: `${r.estimated && params.amount === undefined ? 'measured' : 'set'} amount ${r.amount}${params.detail ? ` · detail ${params.detail}` : ''}${passes > 1 ? ` · ${passes} passes` : ''} · ${r.seconds.toFixed(1)} s`,
     strength: 1,
     settings: { ...params, model: r.model },
     ...m,

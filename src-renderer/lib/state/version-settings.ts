@@ -50,7 +50,8 @@ export function restoreSettings(settings: Record<string, unknown> | undefined, f
   };
   for (const [k, v] of Object.entries(settings)) {
     if (k === 'sigma' && 'sigmaMode' in form) {
-      if (v === 'auto') set('sigmaMode', 'auto');
+      // An Amount in the request means the level was set by hand, whatever sigma says.
+      if (v === 'auto') set('sigmaMode', typeof settings.amount === 'number' && 'amount' in form ? 'manual' : 'auto');
       else if (typeof v === 'number') {
         set('sigmaMode', 'manual');
         if ('manualSigma' in form) set('manualSigma', v);

@@ -35,6 +35,9 @@ const BUILDERS: Record<string, () => unknown[]> = {
   denoiseRequest: () => PASS_COUNTS.flatMap((passes) => [
     requests.denoiseRequest(IMG, { model: undefined, sigma: 'auto', passes }),
     requests.denoiseRequest(IMG, { model: 'color-denoise', sigma: 25, passes }),
+    // The panel's manual Amount and its Detail.
+    requests.denoiseRequest(IMG, { model: undefined, sigma: 'auto', passes, amount: 0, detail: 100 }),
+    requests.denoiseRequest(IMG, { model: undefined, sigma: 'auto', passes, amount: 100, detail: 35 }),
   ]).concat([requests.denoiseRequest(IMG, { model: undefined, sigma: 'auto' })]),
   inpaintRequest: () => [
     requests.inpaintRequest(IMG, MASK, undefined, true), requests.inpaintRequest(IMG, MASK, 'color-inpaint', false),

@@ -22,6 +22,9 @@ describe('a result\'s settings', () => {
     expect(restoreSettings({ sigma: 'auto' }, form)).toEqual(['sigmaMode']);
     expect(form.manualSigma).toBe(12);
     expect(restoreSettings(undefined, form)).toEqual([]);
+    // An Amount set by hand goes with sigma 'auto' (the engine keeps the estimate's shape): manual.
+    expect(restoreSettings({ sigma: 'auto', amount: 30 }, form).sort()).toEqual(['amount', 'sigmaMode']);
+    expect(form.sigmaMode).toBe('manual');
   });
 });
 
