@@ -1,6 +1,7 @@
 import {
   BENCH_SIGMAS, evaluateDenoise, evaluateInpaint, formatEvalTable, parseSigmaList,
 } from '../../core/eval/evaluate.js';
+import { evaluateRealNoise, formatRealNoiseTable } from '../../core/eval/real-noise.js';
 import { recordEval } from '../../core/models/card-eval.js';
 import { resolveModel } from '../../core/models/registry.js';
 import { MendError } from '../../shared/errors.js';
@@ -9,7 +10,7 @@ import type { CommandContext } from '../context.js';
 
 export const evalHelp = `mend eval --data DIR [--sigma 15,25,50] [options]
   Scores a model on a folder of clean images (the published benchmark protocol).
-  --task denoise|inpaint             (default denoise)
+  --task denoise|inpaint|real        (default denoise)
   --model ID|PATH                    default: the installed default for each image's kind
   --data DIR                         clean images (e.g. Set12, McMaster)
   --sigma LIST                       denoise: noise levels on the 0-255 scale (default 15,25,50)
@@ -22,7 +23,9 @@ export const evalHelp = `mend eval --data DIR [--sigma 15,25,50] [options]
                                      sub-folder of DIR with masks is scored as its own row
   Denoise: unclipped Gaussian noise, the true sigma given to the model, output clamped and
   rounded to 8 bits, PSNR/SSIM on the full image. Inpaint: PSNR over the holes and the whole
-  image; input PSNR is that of the damaged input with holes filled with 0.5.`;
+  image; input PSNR is that of the damaged input with holes filled with 0.5. Real: DIR holds
+  noisy/ and clean/ with the same file names (real camera noise and its reference); each noisy
+  image is denoised blind, as a photographer gets it, and scored against its reference.`;
 
 export async function evalCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values: v } = parse(argv, {
@@ -32,10 +35,20 @@ export async function evalCommand(argv: string[], ctx: CommandContext): Promise<
   }, false);
   if (v.record && !v.model) throw new MendError('usage', '--record needs --model (the card to write to)');
   if (v.record && v.estimate) throw new MendError('usage', '--record keeps the protocol\'s scores (true sigma); drop --estimate');
-  const task = oneOf(v.task, 'task', ['denoise', 'inpaint'] as const, 'denoise');
+  const task = oneOf(v.task, 'task', ['denoise', 'inpaint', 'real'] as const, 'denoise');
   const data = required(v.data, 'data');
   const tileSize = v.tile === undefined ? undefined : num(v.tile, 'tile', 512, { min: 64, max: 4096, int: true });
   const job = { signal: ctx.job.signal, onEvent: ctx.job.onEvent, tileSize };
+  if (task === 'real') {
+    if (v.sigma !== undefined || v.seed !== undefined || v.estimate || v.masks !== undefined || v.record) {
+      throw new MendError('usage', '--task real scores blind denoising of noisy/ against clean/: it takes --data, --model, --passes and --tile');
+    }
+    const real = await evaluateRealNoise({ ...job, data, model: v.model, passes: passesOption(v.passes) });
+    ctx.reporter.done();
+    ctx.reporter.result({ task: 'real', model: real.model, results: real.results });
+    if (!ctx.json) console.log(formatRealNoiseTable(real.model, real.results));
+    return 0;
+  }
   let result;
   if (task === 'inpaint') {
     if (v.sigma !== undefined || v.seed !== undefined || v.estimate || v.passes !== undefined) {
