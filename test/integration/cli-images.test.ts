@@ -127,12 +127,12 @@ describe('mend inpaint', () => {
     expect(psnr(out, ref, { mask })).toBeGreaterThan(psnr({ ...clean, data: d }, ref, { mask }) + 8);
   });
 
-  it('gives the fill of a noisy photo its grain, and leaves it smooth with --no-grain', async () => {
+  it('gives the fill of a noisy photo its grain, and leaves it smooth with --no-grain (and no texture copied: --no-synthesis)', async () => {
     const mask = new Uint8Array(192 * 160);
     for (let y = 60; y < 90; y++) for (let x = 40; x < 120; x++) mask[y * 192 + x] = 1;
     await writeMask(path.join(dir, 'grain-mask.png'), mask, 192, 160);
     const noisy = path.join(dir, 'noisy.png');
-    for (const [flags, out] of [[[], 'grain.png'], [['--no-grain'], 'smooth.png']] as const) {
+    for (const [flags, out] of [[[], 'grain.png'], [['--no-grain', '--no-synthesis'], 'smooth.png']] as const) {
       const res = await runMend(['inpaint', noisy, '--mask', path.join(dir, 'grain-mask.png'), '-o', path.join(dir, out), ...flags]);
       expect(res.code, res.stderr).toBe(0);
     }
