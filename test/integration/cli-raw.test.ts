@@ -1,7 +1,7 @@
 // `mend denoise` on camera raw files, end to end through the built CLI: a DNG Mend writes itself
 // (a clean picture unprocessed to a noisy Bayer mosaic) in, a linear DNG (default) or 16-bit TIFF out.
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +72,14 @@ describe('mend denoise IMG.dng', () => {
     expect(out.bitDepth).toBe(16);
     expect([out.raster.width, out.raster.height, out.raster.channels]).toEqual([W, H, 3]);
     expect(psnr(out.raster, clean)).toBeGreaterThan(27);
+  });
+
+  it('says a folder named like a photo is a folder (the DNG-by-content check opens it first)', async () => {
+    const folder = path.join(dir, 'photo.png');
+    await mkdir(folder);
+    const res = await runMend(['denoise', folder, '-o', path.join(dir, 'out.png')]);
+    expect(res.code).not.toBe(0);
+    expect(res.stderr.trim()).toBe(`mend: ${folder} is a folder, not an image`);
   });
 
   it('takes a DNG by its content under another name', async () => {

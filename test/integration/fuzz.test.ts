@@ -2,7 +2,7 @@
 // values and random JSON bodies, for a bounded time (about 12 s each). Every case must end with
 // a clear message and an exit code or HTTP status (no stack trace, no "internal error"), write
 // nothing outside its output folder and leave its inputs as they were. The seed is printed; set
-// MEND_FUZZ_SEED to replay a run, MEND_FUZZ_SECONDS for a longer one.
+// MEND_FUZZ_SEED to replay a run (or to 'random'), MEND_FUZZ_SECONDS for a longer one.
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -14,7 +14,9 @@ import { runMend } from '../helpers/cli.js';
 import { serve, type Served } from '../helpers/serve.js';
 import { naturalImage } from '../helpers/synthetic.js';
 
-const SEED = Number(process.env.MEND_FUZZ_SEED ?? Date.now() % 1_000_000);
+// A fixed seed by default, so a CI run is repeatable (a random one found the folder-named-like-a-
+// photo bug, now in cli-raw.test.ts); MEND_FUZZ_SEED=random explores new cases.
+const SEED = process.env.MEND_FUZZ_SEED === 'random' ? Date.now() % 1_000_000 : Number(process.env.MEND_FUZZ_SEED ?? 322564);
 /** MEND_FUZZ_SECONDS=N runs each half for N seconds (a longer hunt by hand). */
 const CLI_SECONDS = Number(process.env.MEND_FUZZ_SECONDS ?? 12);
 const API_SECONDS = Number(process.env.MEND_FUZZ_SECONDS ?? 8);

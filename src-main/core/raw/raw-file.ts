@@ -73,6 +73,8 @@ export async function rawRouteOf(path: string): Promise<string | undefined> {
     const { bytesRead } = await fh.read(entries, 0, entries.length, at + 2);
     for (let i = 0; i + 12 <= bytesRead; i += 12) if ((le ? entries.readUInt16LE(i) : entries.readUInt16BE(i)) === DNG_VERSION) return 'dng';
     return undefined;
+  } catch {
+    return undefined; // unreadable (a folder opens but does not read): the image reader says so
   } finally {
     await fh.close();
   }
