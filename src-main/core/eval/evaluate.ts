@@ -152,14 +152,14 @@ function cleanFor(raster: Raster, model: LoadedModel): Raster {
 }
 
 /** Mean of the non-NaN values (NaN if none). */
-function mean(values: number[]): number {
+export function mean(values: number[]): number {
   const ok = values.filter((v) => !Number.isNaN(v));
   return ok.length === 0 ? NaN : ok.reduce((a, b) => a + b, 0) / ok.length;
 }
 
-const round = (v: number, digits: number): number => (Number.isFinite(v) ? Number(v.toFixed(digits)) : v);
+export const round = (v: number, digits: number): number => (Number.isFinite(v) ? Number(v.toFixed(digits)) : v);
 
-function joinIds(ids: Set<string>): string {
+export function joinIds(ids: Set<string>): string {
   return [...ids].join('+');
 }
 

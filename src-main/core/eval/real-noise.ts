@@ -16,7 +16,7 @@ import { EtaEstimator } from '../jobs/eta.js';
 import { psnr, quantize8 } from '../metrics/psnr.js';
 import { ssim } from '../metrics/ssim.js';
 import { resolveModel } from '../models/registry.js';
-import { listEvalImages } from './evaluate.js';
+import { joinIds, listEvalImages, mean, round } from './evaluate.js';
 
 export interface RealNoiseOptions extends JobContext {
   /** Folder holding noisy/ and clean/. */
@@ -37,9 +37,6 @@ export interface RealNoiseRow {
   /** Mean Amount the blind estimate chose. */
   amount: number;
 }
-
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
 
 export async function evaluateRealNoise(opts: RealNoiseOptions): Promise<{ model: string; results: RealNoiseRow[] }> {
   const noisyDir = path.join(opts.data, 'noisy');
@@ -79,7 +76,7 @@ export async function evaluateRealNoise(opts: RealNoiseOptions): Promise<{ model
       detail: name, metrics: { psnr: p } });
   }
   return {
-    model: [...ids].join(', '),
+    model: joinIds(ids),
     results: [{
       set: path.basename(path.resolve(opts.data)), images: files.length,
       inputPsnr: round(mean(acc.input), 4), psnr: round(mean(acc.psnr), 4), ssim: round(mean(acc.ssim), 5),

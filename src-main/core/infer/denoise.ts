@@ -9,7 +9,7 @@ import { type Raster } from '../image/raster.js';
 import type { LoadedModel } from '../models/store.js';
 import { checkPasses, selfEnsemble, shareProgress } from './ensemble.js';
 import { denoiseLumaChroma, toOpponent } from './luma-chroma.js';
-import { estimateNoiseLevel, noiseMapFor, type NoiseLevel } from './noise-level.js';
+import { estimateNoiseLevel, luminance, noiseMapFor, type NoiseLevel } from './noise-level.js';
 import { runModel } from './run-model.js';
 
 export interface DenoiseOptions extends JobContext {
@@ -111,7 +111,7 @@ export async function denoiseRaster(raster: Raster, loaded: LoadedModel, opts: D
   // The map follows each plane it is made for (turned copies included); colour planes get a flat level.
   const once = (r: Raster, s: number, onEvent = opts.onEvent, flat = false): Promise<Raster> => {
     const noiseLevel = clampSigma(s) / 255;
-    const noiseMap = shape && !flat ? noiseMapFor(r.channels === 1 ? r.data : toOpponent(r).y, r.width, r.height, noiseLevel, shape) : undefined;
+    const noiseMap = shape && !flat ? noiseMapFor(luminance(r), r.width, r.height, noiseLevel, shape) : undefined;
     return runModel(loaded, r, { ...opts, onEvent, noiseLevel, noiseMap, stage: 'denoise' });
   };
   const run = (r: Raster, s: number): Promise<Raster> =>

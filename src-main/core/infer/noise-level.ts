@@ -67,7 +67,8 @@ const GATE_FROM = 1.3;
 const SAMPLE_TILES = 4;
 const SAMPLE_SIDE = 160;
 
-const luminance = (r: Raster): Float32Array => (r.channels === 3 ? toOpponent(r).y : r.data);
+/** The plane a grey denoiser sees: the luminance of a colour raster, a grey raster as it is. */
+export const luminance = (r: Raster): Float32Array => (r.channels === 3 ? toOpponent(r).y : r.data);
 
 /** Every other pixel in each direction, starting at (0,0). */
 function subsample2(p: Float32Array, w: number, h: number): Raster {
