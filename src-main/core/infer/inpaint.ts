@@ -1,7 +1,7 @@
 /**
- * Inpainting: a classical prefill of the holes (inpaintPrefill, infer/fill.ts), refined by the inpainting
+ * Inpainting: a classical prefill of the holes (inpaintPrefill, infer/prefill.ts), refined by the inpainting
  * model (trained on the same prefill with random masks; run on crops around the holes), blended
- * with a non-local estimate near the holes' edges (nonLocalBlend, infer/fill.ts), composited so
+ * with a non-local estimate near the holes' edges (nonLocalBlend, infer/nonlocal-blend.ts), composited so
  * every pixel outside the mask is the input, then refined in rounds with the default denoiser as
  * the image prior (infer/refine.ts). Wide holes (infer/wide-holes.ts) are also synthesized from
  * patches of the photo (infer/patch-synthesis.ts), whose detail is added to that refined fill.
@@ -17,7 +17,8 @@ import type { LoadedModel } from '../models/store.js';
 import { denoiseRaster } from './denoise.js';
 import { shareProgress } from './ensemble.js';
 import { cutCrop, cutMask, holeTiles, indexInCrop } from './hole-tiles.js';
-import { inpaintPrefillSteps, nonLocalBlendSteps } from './fill.js';
+import { nonLocalBlendSteps } from './nonlocal-blend.js';
+import { inpaintPrefillSteps } from './prefill.js';
 import { toOpponent } from './luma-chroma.js';
 import { refineHoles } from './refine.js';
 import { runModel } from './run-model.js';

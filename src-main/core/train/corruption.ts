@@ -7,7 +7,7 @@ import { makeDamageMask, type DamageKind } from '../corrupt/damage.js';
 import { jpegCompress } from '../corrupt/jpeg.js';
 import { addNoise } from '../corrupt/noise.js';
 import { type Rng } from '../corrupt/rng.js';
-import { inpaintPrefill } from '../infer/fill.js';
+import { inpaintPrefill } from '../infer/prefill.js';
 import type { Conditioning } from '../models/architectures.js';
 
 export type Range = [number, number];

@@ -1,7 +1,7 @@
 // The inpainting network runs on crops around the holes: in the holes it gives what a pass over
 // the whole image gives. With grain, the fill of a noisy photo gets the photo's noise.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inpaintPrefill } from '../../../src-main/core/infer/fill.js';
+import { inpaintPrefill } from '../../../src-main/core/infer/prefill.js';
 import { addGrain, inpaintRaster, MIN_GRAIN_SIGMA, predictHoles } from '../../../src-main/core/infer/inpaint.js';
 import { addNoise } from '../../../src-main/core/corrupt/noise.js';
 import { Rng } from '../../../src-main/core/corrupt/rng.js';

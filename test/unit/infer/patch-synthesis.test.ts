@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src-main/core/corrupt/rng.js';
 import type { Raster } from '../../../src-main/core/image/raster.js';
-import { inpaintPrefill } from '../../../src-main/core/infer/fill.js';
+import { inpaintPrefill } from '../../../src-main/core/infer/prefill.js';
 import { synthesizeWideHolesSteps, transferDetail, WIDE_DEPTH } from '../../../src-main/core/infer/wide-holes.js';
 import { runSteps, runStepsAsync } from '../../../src-main/core/jobs/steps.js';
 import { erodeHoles, holeTextureRatio } from '../../../src-main/core/metrics/hole-texture.js';

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Raster } from '../../../src-main/core/image/raster.js';
 import { denoiseRaster } from '../../../src-main/core/infer/denoise.js';
-import { inpaintPrefill } from '../../../src-main/core/infer/fill.js';
+import { inpaintPrefill } from '../../../src-main/core/infer/prefill.js';
 import { holeTiles } from '../../../src-main/core/infer/hole-tiles.js';
 import { holeDepth, REFINE_LEVELS, refineHoles } from '../../../src-main/core/infer/refine.js';
 import { resolveModel } from '../../../src-main/core/models/registry.js';

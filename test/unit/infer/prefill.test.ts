@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { harmonicFill, inpaintPrefill, inpaintPrefillSteps, nonLocalBlend, nonLocalBlendSteps, pushPullFill } from '../../../src-main/core/infer/fill.js';
+import { nonLocalBlend, nonLocalBlendSteps } from '../../../src-main/core/infer/nonlocal-blend.js';
+import { harmonicFill, inpaintPrefill, inpaintPrefillSteps } from '../../../src-main/core/infer/prefill.js';
+import { pushPullFill } from '../../../src-main/core/infer/push-pull.js';
 import { runStepsAsync } from '../../../src-main/core/jobs/steps.js';
 import type { JobEvent } from '../../../src-main/shared/jobs.js';
 import { createRaster, type Raster } from '../../../src-main/core/image/raster.js';
