@@ -1,0 +1,37 @@
+// ESLint for the whole repository (`npm run lint`, run by CI before the tests): the recommended
+// rules of ESLint, typescript-eslint and eslint-plugin-svelte, without type information (a
+// type-aware run costs minutes here; tsc and svelte-check already check types) and without style
+// rules (layout is left to the author). Dead files, exports and dependencies are knip's job.
+import { defineConfig, globalIgnores } from 'eslint/config';
+import js from '@eslint/js';
+import ts from 'typescript-eslint';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+
+export default defineConfig(
+  globalIgnores(['dist/', 'release/', 'test-results/', 'runs/', 'scratch/', '**/.mend-tmp*/']),
+  js.configs.recommended,
+  ts.configs.recommended,
+  svelte.configs.recommended,
+  {
+    languageOptions: {
+      parserOptions: { extraFileExtensions: ['.svelte'] },
+    },
+    rules: {
+      // `_name` marks a parameter or binding kept for its position or to drop a field.
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
+    },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: ts.parser } },
+  },
+  // Where each part runs: the interface in a browser (or the Electron window), the rest in Node.
+  // The browser tests hand functions to the page, so test/ knows both.
+  { files: ['src-renderer/**'], languageOptions: { globals: globals.browser } },
+  { files: ['src-main/**', 'bin/**', 'scripts/**', '*.{js,ts}'], languageOptions: { globals: globals.node } },
+  { files: ['test/**'], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
+);
