@@ -7,7 +7,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOURNAL_NAME, parseJournal } from '../../src-main/core/batch/journal.js';
-import { REPORT_NAME } from '../../src-main/core/batch/run.js';
+import { REPORT_NAME } from '../../src-main/core/batch/report.js';
 import { initBackend } from '../../src-main/core/runtime/backend.js';
 import { MEND_BIN, REPO_ROOT, runMend } from '../helpers/cli.js';
 import { listFiles, makeTinyModel, writePhoto } from '../unit/batch/helpers.js';

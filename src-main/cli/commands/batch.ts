@@ -1,7 +1,8 @@
 /** `mend batch`: many photos in, one output folder out, resumable (core/batch does the work). */
 import path from 'node:path';
 import { getPreset, presetsFile, savePreset } from '../../core/batch/presets.js';
-import { BatchJob, type BatchSummary, type BatchTask } from '../../core/batch/run.js';
+import { BatchJob } from '../../core/batch/run.js';
+import type { BatchSummary, BatchTask } from '../../core/batch/types.js';
 import type { ImageFormat } from '../../core/image/io.js';
 import { MendError } from '../../shared/errors.js';
 import { depthOption, num, oneOf, parse, passesOption, qualityOption, required } from '../args.js';
