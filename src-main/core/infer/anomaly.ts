@@ -8,7 +8,7 @@ import { spotMask } from '../../shared/dust-mask.js';
 import type { JobContext } from '../../shared/jobs.js';
 import { type Raster } from '../image/raster.js';
 import type { LoadedModel } from '../models/store.js';
-import { luminance } from './dust.js';
+import { luminance } from './spot-filters.js';
 import { runModel } from './run-model.js';
 import { findSoftSpots, textureMap } from './soft-spots.js';
 

@@ -17,7 +17,8 @@
 import type { DustSpot } from '../../shared/api.js';
 import { type Raster } from '../image/raster.js';
 import { boxDown } from '../image/resample.js';
-import { boxBlur, components, luminance, medianBackground, profileRadius, standsOut } from './dust.js';
+import { boxBlur, components, luminance, medianBackground } from './spot-filters.js';
+import { profileRadius, standsOut } from './spot-shape.js';
 
 export interface SoftSpotOptions {
   /** Smallest relative darkening at a spot's core (default 0.03: 3% less light). */
