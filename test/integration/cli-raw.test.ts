@@ -91,12 +91,25 @@ describe('mend denoise IMG.dng', () => {
     expect(result).toMatchObject({ raw: true, output: path.join(dir, 'scan.mend.dng') });
   });
 
-  it('refuses other RAW formats and demosaiced DNGs in one line', async () => {
+  it('reads other RAW formats through LibRaw: IMG.NEF -> IMG.mend.dng', async () => {
+    // A DNG's bytes under a .NEF name go the proprietary route (LibRaw), as a camera's NEF would.
+    const nef = path.join(dir, 'DSC_0001.NEF');
+    await writeFile(nef, writeCfaDng(made.dng));
+    const res = await runMend(['denoise', nef, '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const result = JSON.parse(res.stdout.trim().split('\n').pop()!);
+    expect(result).toMatchObject({ raw: true, format: 'dng', output: path.join(dir, 'DSC_0001.mend.dng'), width: W, height: H, iso: 6400 });
+    const t = parseTiff(await readFile(result.output));
+    expect(nums(t.ifds[0], 262)).toEqual([LINEAR_RAW_PHOTOMETRIC]);
+    expect(nums(t.exif, 34855)).toEqual([6400]);
+  });
+
+  it('refuses what LibRaw cannot read and demosaiced DNGs in one line', async () => {
     const cr2 = path.join(dir, 'IMG_0002.CR2');
     await writeFile(cr2, Buffer.from('II*\0\x10\0\0\0CR\x02\0'));
     const res = await runMend(['denoise', cr2]);
     expect(res.code).not.toBe(0);
-    expect(res.stderr.trim()).toBe(`mend: ${cr2} is a camera RAW file (CR2): Mend reads DNG raw files; convert it to DNG first (Adobe DNG Converter or dnglab)`);
+    expect(res.stderr.trim()).toBe(`mend: ${cr2}: LibRaw does not recognise this file as a CR2 camera raw file (Mend reads camera RAW files through LibRaw; a DNG made by Adobe DNG Converter or dnglab may work)`);
     const again = await runMend(['denoise', path.join(dir, 'IMG_0001.mend.dng'), '-o', path.join(dir, 'twice.dng')]);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/already demosaiced \(LinearRaw\)/);

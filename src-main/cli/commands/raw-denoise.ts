@@ -8,10 +8,10 @@ import { MendError } from '../../shared/errors.js';
 import { num, oneOf, passesOption } from '../args.js';
 import type { CommandContext } from '../context.js';
 
-export const rawDenoiseHelp = `  A camera DNG is denoised in the raw domain (its Bayer mosaic, before demosaicing) and written
-  as a linear DNG that raw editors open like the original (white balance still adjustable):
-  IMG.dng -> IMG.mend.dng; --format tiff writes a 16-bit TIFF in a simple default rendering.
-  Other RAW formats (CR2, NEF, ARW, ...): convert them to DNG first.`;
+export const rawDenoiseHelp = `  A camera RAW file (DNG, CR2, NEF, ARW, RAF, ORF, RW2, ...) is denoised in the raw domain (its
+  Bayer mosaic, before demosaicing) and written as a linear DNG that raw editors open like the
+  original (white balance still adjustable): IMG.CR2 -> IMG.mend.dng; --format tiff writes a
+  16-bit TIFF in a simple default rendering. DNG is read by Mend, the others by LibRaw.`;
 
 interface RawValues {
   output?: string;

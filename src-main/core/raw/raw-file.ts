@@ -10,12 +10,13 @@ import { writeImage } from '../image/io.js';
 import type { LoadedModel } from '../models/store.js';
 import { renderSrgb } from './colour.js';
 import { DngError, readDng, type RawMosaic, writeLinearDng } from './dng.js';
+import { LibRawError, readWithLibRaw } from './libraw.js';
 import { LosslessJpegError } from './ljpeg.js';
 import { cameraRgb, denoiseMosaic } from './raw-denoise.js';
 import { estimatePoissonGaussian, fromNoiseProfile, type PoissonGaussian } from './sensor-noise.js';
 import { TiffError } from './tiff.js';
 
-/** Camera raw formats by extension; only DNG is decoded, the others get a message saying so. */
+/** Camera raw formats by extension other than DNG: decoded by LibRaw (libraw.ts). */
 const OTHER_RAW = new Set(['3fr', 'ari', 'arw', 'cr2', 'cr3', 'crw', 'dcr', 'erf', 'iiq', 'kdc', 'mef', 'mos', 'mrw', 'nef', 'nrw', 'orf', 'pef', 'raf', 'rw2', 'rwl', 'sr2', 'srf', 'srw', 'x3f']);
 
 /** 'dng' for a DNG (by extension or DNGVersion tag), the extension of another raw format, or undefined. */
@@ -85,18 +86,21 @@ const DNG_VERSION = 50706;
 /** Reads and decodes a DNG, with one-line errors naming the file. */
 export async function readRawFile(path: string): Promise<RawMosaic> {
   const kind = rawKindOf(path);
-  if (kind && kind !== 'dng') {
-    throw new MendError('unsupported', `${path} is a camera RAW file (${kind.toUpperCase()}): Mend reads DNG raw files; convert it to DNG first (Adobe DNG Converter or dnglab)`);
-  }
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (err) {
     throw new MendError('not-found', `Input file not found: ${path}`, { cause: err });
   }
+  const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
-    return readDng(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    // DNG by Mend's own reader; the proprietary formats by LibRaw (WebAssembly).
+    if (kind && kind !== 'dng') return await readWithLibRaw(u8, kind.toUpperCase());
+    return readDng(u8);
   } catch (err) {
+    if (err instanceof LibRawError) {
+      throw new MendError('unsupported', `${path}: ${err.message} (Mend reads camera RAW files through LibRaw; a DNG made by Adobe DNG Converter or dnglab may work)`, { cause: err });
+    }
     if (err instanceof DngError) throw new MendError('unsupported', `${path}: ${err.message}`, { cause: err });
     if (err instanceof TiffError || err instanceof LosslessJpegError || err instanceof RangeError) {
       throw new MendError('corrupt-image', `${path} is truncated or corrupt: ${err.message}`, { cause: err });

@@ -72,6 +72,7 @@ describe('electron-builder.yml', () => {
       'node_modules/@tensorflow/tfjs-node-gpu/lib/napi-v8/tfjs_binding.node',
       'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',
       'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm',
+      'node_modules/libraw-wasm/dist/libraw.wasm',
     ]) expect(unpacked(f), f).toBe(true);
     for (const dep of [...Object.keys(pkg.dependencies), ...Object.keys(pkg.optionalDependencies)].filter((d) => /sharp|tfjs-node|onnxruntime-node/.test(d))) {
       expect(unpacked(`node_modules/${dep}/package.json`), dep).toBe(true);
@@ -90,9 +91,9 @@ describe('electron-builder.yml', () => {
     for (const f of ['color-denoise/checkpoint/weights.bin', 'color-denoise/checkpoint/state.json', 'gray-denoise/checkpoint.mend-123/x']) expect(shipped(f), f).toBe(false);
   });
 
-  it('associates JPEG, PNG, TIFF, WebP, AVIF and HEIF', () => {
+  it('associates JPEG, PNG, TIFF, WebP, AVIF, HEIF and camera RAW (DNG, CR2, NEF, ...)', () => {
     const exts = config.fileAssociations.flatMap((a) => (Array.isArray(a.ext) ? a.ext : [a.ext]));
-    expect(exts.sort()).toEqual(['avif', 'heic', 'heif', 'jpeg', 'jpg', 'png', 'tif', 'tiff', 'webp']);
+    expect(exts.sort()).toEqual(['arw', 'avif', 'cr2', 'cr3', 'dng', 'heic', 'heif', 'jpeg', 'jpg', 'nef', 'nrw', 'orf', 'pef', 'png', 'raf', 'rw2', 'srw', 'tif', 'tiff', 'webp']);
     for (const a of config.fileAssociations) {
       expect(a.name).toBeTruthy();
       expect(a.mimeType).toMatch(/^image\//);

@@ -1,0 +1,89 @@
+// Camera raw files through LibRaw (WebAssembly, in this process): the same DNG gives the same
+// mosaic and metadata as Mend's own reader; a non-DNG raw file (a TIFF/EP-style CFA file under a
+// Nikon make, which LibRaw decodes with its own table of camera colour matrices) comes through
+// readRawFile with its samples, pattern, ISO and LibRaw's matrix; what LibRaw cannot read is
+// refused in one line. (No real camera file is in the repository.)
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { naturalImage } from '../../../src-main/core/lab/scenes.js';
+import { readDng, writeCfaDng } from '../../../src-main/core/raw/dng.js';
+import { readWithLibRaw } from '../../../src-main/core/raw/libraw.js';
+import { readRawFile } from '../../../src-main/core/raw/raw-file.js';
+import { type TiffEntry, writeTiff } from '../../../src-main/core/raw/tiff.js';
+import { unprocess } from '../../../src-main/core/raw/unprocess.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mend-libraw-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const W = 96, H = 64;
+
+describe('LibRaw (WebAssembly) reader', () => {
+  it('reads a DNG Mend wrote to the same mosaic, levels, pattern and metadata as the DNG reader, for all four layouts', async () => {
+    for (const cfa of [[0, 1, 1, 2], [1, 0, 2, 1], [1, 2, 0, 1], [2, 1, 1, 0]] as [number, number, number, number][]) {
+      const made = unprocess(naturalImage(W, H, 3, 3), { noise: { a: 0.002, b: 1e-5 }, rng: new Rng(5), iso: 1600, cfa });
+      const bytes = writeCfaDng(made.dng);
+      const ours = readDng(bytes);
+      const theirs = await readWithLibRaw(bytes, 'DNG');
+      expect([theirs.width, theirs.height]).toEqual([W, H]);
+      expect(theirs.cfa).toEqual(cfa);
+      expect(theirs.blackLevel).toEqual([256, 256, 256, 256]);
+      expect(theirs.whiteLevel).toBe(4095);
+      let maxDiff = 0;
+      for (let i = 0; i < ours.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ours.data[i] - theirs.data[i]));
+      expect(maxDiff).toBeLessThan(1e-6);
+      theirs.meta.asShotNeutral.forEach((x, i) => expect(x).toBeCloseTo(ours.meta.asShotNeutral[i], 4));
+      theirs.meta.colorMatrix1!.forEach((x, i) => expect(x).toBeCloseTo(ours.meta.colorMatrix1![i], 4));
+      expect(theirs.meta.illuminant1).toBe(21);
+      expect(theirs.meta.iso).toBe(1600);
+      expect(theirs.meta.make).toBe('Mend');
+      expect(theirs.meta.exif.find((e) => e.tag === 33434)?.value).toEqual([expect.closeTo(1 / 125, 6)]);
+      expect(theirs.meta.exif.find((e) => e.tag === 33437)?.value).toEqual([4]);
+    }
+  });
+
+  it('reads a non-DNG raw file (.NEF) through readRawFile: samples, pattern, ISO, orientation and the camera\'s matrix from LibRaw', async () => {
+    const samples = new Uint16Array(W * H);
+    for (let i = 0; i < samples.length; i++) samples[i] = (i * 37) % 4000;
+    const px = new Uint8Array(samples.length * 2);
+    const view = new DataView(px.buffer);
+    samples.forEach((v, i) => view.setUint16(2 * i, v, true));
+    const entries: TiffEntry[] = [
+      { tag: 254, type: 4, value: [0] },
+      { tag: 256, type: 4, value: [W] },
+      { tag: 257, type: 4, value: [H] },
+      { tag: 258, type: 3, value: [16] },
+      { tag: 259, type: 3, value: [1] },
+      { tag: 262, type: 3, value: [32803] },
+      { tag: 271, type: 2, value: 'NIKON CORPORATION' },
+      { tag: 272, type: 2, value: 'NIKON D100' },
+      { tag: 274, type: 3, value: [6] },
+      { tag: 277, type: 3, value: [1] },
+      { tag: 33421, type: 3, value: [2, 2] },
+      { tag: 33422, type: 1, value: new Uint8Array([1, 2, 0, 1]) },
+    ];
+    const file = join(dir, 'DSC_0001.NEF');
+    writeFileSync(file, writeTiff(entries, px, H, [{ tag: 34855, type: 3, value: [800] }]));
+    const raw = await readRawFile(file);
+    expect([raw.width, raw.height]).toEqual([W, H]);
+    expect(raw.cfa).toEqual([1, 2, 0, 1]);
+    for (let i = 0; i < samples.length; i += 97) expect(raw.data[i] * (raw.whiteLevel - raw.blackLevel[0]) + raw.blackLevel[0]).toBeCloseTo(samples[i], 2);
+    expect(raw.meta.iso).toBe(800);
+    expect(raw.meta.make).toBe('Nikon');
+    expect(raw.meta.copied?.find((e) => e.tag === 274)?.value).toEqual([6]);
+    // LibRaw's table holds Adobe's D65 matrix for the D100 (5902 -933 -782 ...).
+    expect(raw.meta.colorMatrix1![0]).toBeCloseTo(0.5902, 3);
+    expect(raw.meta.asShotNeutral[1]).toBe(1);
+  });
+
+  it('refuses in one line what LibRaw cannot read', async () => {
+    const junk = join(dir, 'IMG_0002.CR2');
+    writeFileSync(junk, Buffer.from('not a raw file at all, just some text'));
+    await expect(readRawFile(junk)).rejects.toThrow(`${junk}: LibRaw does not recognise this file as a CR2 camera raw file`);
+    const empty = join(dir, 'empty.ARW');
+    writeFileSync(empty, Buffer.alloc(0));
+    await expect(readRawFile(empty)).rejects.toThrow(/LibRaw does not recognise this file as a ARW camera raw file/);
+  });
+});
