@@ -39,7 +39,7 @@ function postsScene() {
     const b = Math.floor(y / 26);
     const inGap = y % 26 < 3;
     const grain = 0.05 * Math.sin(x * 0.09 + 7 * Math.sin(y * 0.35 + b) + b * 3) + 0.03 * rng.normal();
-    let v = inGap ? 0.18 : 0.55 * boardTone[b] + grain;
+    const v = inGap ? 0.18 : 0.55 * boardTone[b] + grain;
     let rgb = [v * 1.15, v * 0.9, v * 0.65];
     for (const [px, pw] of posts) {
       if (x >= px && x < px + pw) {

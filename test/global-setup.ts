@@ -12,18 +12,18 @@ export default function setup(): void {
     execFileSync('npx', ['tsc', '-p', '.'], { cwd: root, stdio: 'pipe', encoding: 'utf8' });
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`tsc -p . failed, cannot build dist/ for the CLI tests:\n${err.stdout ?? ''}${err.stderr ?? err.message}`);
+    throw new Error(`tsc -p . failed, cannot build dist/ for the CLI tests:\n${err.stdout ?? ''}${err.stderr ?? err.message}`, { cause: e });
   }
   try {
     execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'pipe', encoding: 'utf8' });
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`vite build failed, cannot build the interface for the browser tests:\n${err.stdout ?? ''}${err.stderr ?? err.message}`);
+    throw new Error(`vite build failed, cannot build the interface for the browser tests:\n${err.stdout ?? ''}${err.stderr ?? err.message}`, { cause: e });
   }
   try {
     execFileSync('npx', ['vite', 'build', '--config', 'vite.preload.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'pipe', encoding: 'utf8' });
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`vite build of the preload failed (dist/preload/preload.cjs):\n${err.stdout ?? ''}${err.stderr ?? err.message}`);
+    throw new Error(`vite build of the preload failed (dist/preload/preload.cjs):\n${err.stdout ?? ''}${err.stderr ?? err.message}`, { cause: e });
   }
 }

@@ -12,7 +12,7 @@ import { IPC_PAYLOAD_SCHEMAS } from '../shared/schema/ipc.js';
 import { checkRequest } from '../shared/schema/parse.js';
 import type { InvokeChannel } from './ipc-contract.js';
 
-export { MAX_NAME_LENGTH, MAX_PATH_LENGTH } from '../shared/schema/fields.js';
+export { MAX_PATH_LENGTH } from '../shared/schema/fields.js';
 export { isPlainObject } from '../shared/schema/parse.js';
 
 /** What a validated payload is: bytes arrive as Uint8Array whatever the window sent. */

@@ -84,6 +84,7 @@ const MAX_COMPONENT_BYTES = 200;
 export function sanitizeComponent(name: string): string {
   let s = name.normalize('NFC');
   // Separators, drive colons, characters Windows forbids, control characters.
+  // eslint-disable-next-line no-control-regex -- control characters are what this removes
   s = s.replace(/[\u0000-\u001f\u007f/\\:*?"<>|]/g, '_');
   // Windows drops trailing dots and spaces; leading spaces confuse everyone.
   s = s.replace(/^[ ]+/, '').replace(/[. ]+$/, (m) => '_'.repeat(m.length));

@@ -19,7 +19,7 @@ import { refuseRaw } from './raw-refusal.js';
 import { decodeError, oneLineCause, openForRead } from './read-errors.js';
 
 export type { ImageFormat } from './formats.js';
-export { extensionFor, formatFromPath } from './formats.js';
+export { formatFromPath } from './formats.js';
 export type { ImageMetadata } from './metadata.js';
 
 export interface DecodedImage {

@@ -286,7 +286,7 @@ async function runPlan(
     }
     for (let k = started.length; k < Math.min(tiles.length, t + concurrency); k++) start(k);
     const tile = tiles[t]!;
-    const { th, tw } = started[t]!;
+    const { tw } = started[t]!;
     const result = await started[t]!.result;
     delete started[t];
     // Running weighted mean: out += (value - out) * w / (weight accumulated so far, this tile

@@ -51,7 +51,6 @@ export interface UnetSpec {
 }
 
 export type ArchSpec = AutoencoderSpec | ResidualSpec | UnetSpec;
-export type ArchKind = ArchSpec['kind'];
 
 /** Input planes a model of this spec expects. */
 export function inputChannels(spec: ArchSpec): number {

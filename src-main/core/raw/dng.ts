@@ -100,7 +100,7 @@ function readSamples(bytes: Uint8Array, le: boolean, ifd: Ifd, width: number, he
         for (let y = 0; y < rows; y++) for (let x = 0; x < cols; x++) for (let s = 0; s < spp; s++) put(x, y, s, bytes[off + (y * cols + x) * spp + s]);
       } else {
         // Packed 10/12/14-bit samples, most significant bit first, rows padded to whole bytes.
-        let bit = 0;
+        let bit: number;
         const rowBits = cols * spp * bits;
         for (let y = 0; y < rows; y++) {
           bit = Math.ceil((y * rowBits) / 8) * 8;

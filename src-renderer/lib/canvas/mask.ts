@@ -126,10 +126,6 @@ export function invertMask(m: Mask): Mask {
   return { width: m.width, height: m.height, data: out };
 }
 
-export function clearMask(m: Mask): Mask {
-  return createMask(m.width, m.height);
-}
-
 /** Pixels at or above the on/off line (what the engine will fill). */
 export function countOn(m: Mask): number {
   let n = 0;

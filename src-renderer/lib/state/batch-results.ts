@@ -13,7 +13,7 @@ async function fetchOutput(outDir: string, name: string): Promise<Blob> {
   try {
     res = await fetch(api.batchOutputUrl(outDir, name), { cache: 'no-store', credentials: 'omit' });
   } catch (e) {
-    throw new Error(`Cannot fetch ${name}: ${(e as Error).message || 'network error'}`);
+    throw new Error(`Cannot fetch ${name}: ${(e as Error).message || 'network error'}`, { cause: e });
   }
   if (!res.ok) {
     const text = await res.text().catch(() => '');

@@ -7,7 +7,6 @@
 import {
   api,
   type DamageKind,
-  type DenoiseJob,
   type ExportOptions,
   type ImageComparison,
   type ImageId,

@@ -3,7 +3,7 @@
  * and shows them, Batch and Train can use them as inputs. Only what the user loaded or the app
  * computed is here; the engine owns the pixels, the renderer keeps the ImageInfo.
  */
-import { api, type ImageId, type ImageInfo } from '../api';
+import { api, type ImageInfo } from '../api';
 import { reportError } from './toasts.svelte';
 
 export const images = $state<ImageInfo[]>([]);
@@ -40,17 +40,6 @@ export async function openImagePath(path: string): Promise<ImageInfo | undefined
     reportError(e);
     return undefined;
   }
-}
-
-/** Removes an image from the workspace (and from the list). */
-export async function removeImage(id: ImageId): Promise<void> {
-  try {
-    await api.removeImage(id);
-  } catch (e) {
-    reportError(e);
-  }
-  const i = images.findIndex((x) => x.id === id);
-  if (i >= 0) images.splice(i, 1);
 }
 
 /** Photos the user loaded (not results, masks or heat maps): what Batch and Train take. */

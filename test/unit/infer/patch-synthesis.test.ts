@@ -27,7 +27,12 @@ function square(x0: number, y0: number, side: number): Uint8Array {
 function rmseIn(a: Raster, b: Raster, mask: Uint8Array): number {
   let s = 0;
   let n = 0;
-  for (let p = 0; p < mask.length; p++) if (mask[p]) (s += (a.data[p]! - b.data[p]!) ** 2), n++;
+  for (let p = 0; p < mask.length; p++) {
+    if (mask[p]) {
+      s += (a.data[p]! - b.data[p]!) ** 2;
+      n++;
+    }
+  }
   return Math.sqrt(s / n);
 }
 

@@ -1,6 +1,6 @@
 // The denoiser-prior refinement of inpainting: which tiles it touches, that only holes change,
 // the rounds' order, progress and cancel, and a real gain over a smooth fill.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Raster } from '../../../src-main/core/image/raster.js';
 import { denoiseRaster } from '../../../src-main/core/infer/denoise.js';
 import { inpaintPrefill } from '../../../src-main/core/infer/prefill.js';

@@ -55,7 +55,7 @@ describe('sensor noise', () => {
     for (const level of [0.01, 0.05, 0.2, 0.5, 0.9]) {
       const x = new Float32Array(20000).fill(level);
       const sd = Math.sqrt(noise.a * level + noise.b);
-      let s = 0, s2 = 0, back = 0;
+      let s = 0, s2 = 0;
       for (let i = 0; i < x.length; i++) {
         const v = noise.a * rng.poisson(level / noise.a) + Math.sqrt(noise.b) * rng.normal();
         const f = anscombe(v, noise);
@@ -66,7 +66,7 @@ describe('sensor noise', () => {
       expect(Math.sqrt(s2 / x.length - mean * mean)).toBeGreaterThan(0.9);
       expect(Math.sqrt(s2 / x.length - mean * mean)).toBeLessThan(1.1);
       // The unbiased inverse of the transformed mean is the level (a denoiser outputs means).
-      back = inverseAnscombe(mean, noise);
+      const back = inverseAnscombe(mean, noise);
       expect(Math.abs(back - level)).toBeLessThan(0.25 * sd);
     }
   });
