@@ -9,7 +9,8 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 
 export default defineConfig(
-  globalIgnores(['dist/', 'release/', 'test-results/', 'runs/', 'scratch/', '**/.mend-tmp*/']),
+  // Build outputs and scratch folders (the ones .gitignore names; ESLint does not read it).
+  globalIgnores(['dist/', 'release/', 'test-results/', 'runs/', 'scratch/', 'tmp/', '**/.mend-tmp*/']),
   js.configs.recommended,
   ts.configs.recommended,
   {
