@@ -68,7 +68,7 @@ export async function batchSettings(o: BatchOptions, model: LoadedModel, item: P
     format: item.outputFormat,
     // Only what the encoder uses: quality for lossy formats, depth for PNG/TIFF.
     quality: item.outputFormat === 'png' || item.outputFormat === 'tiff' ? null : (o.quality ?? null),
-    depth: canHold16(item.outputFormat) ? (o.depth ?? null) : null,
+    depth: item.outputFormat !== 'dng' && canHold16(item.outputFormat) ? (o.depth ?? null) : null,
     keepMetadata: o.keepMetadata ?? true,
     tile: o.tileSize ?? DEFAULT_TILE,
     engine: BATCH_ENGINE_VERSION,

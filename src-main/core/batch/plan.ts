@@ -3,7 +3,7 @@
  *
  *  - Inputs are files and folders in any mix. A folder contributes its images; with `recursive`
  *    its sub-folders too, and the tree is mirrored under OUTDIR. Top-level files go to OUTDIR.
- *  - Files that are not images (sidecars, desktop.ini, .DS_Store, videos, RAW files, GIFs) are
+ *  - Files that are not images (sidecars, desktop.ini, .DS_Store, videos, GIFs) are
  *    skipped and listed with a reason; they never stop the batch. A file without an extension
  *    is kept when its first bytes are those of an image Mend reads.
  *  - Symbolic links inside a folder are followed only when they resolve inside one of the
@@ -38,8 +38,10 @@ export interface PlanItem {
   outputRel: string;
   /** Format of the input (from its extension or first bytes). */
   inputFormat: ImageFormat;
-  /** Format that will be written. */
-  outputFormat: ImageFormat;
+  /** Format that will be written ('dng': a camera RAW file's linear DNG). */
+  outputFormat: BatchOutputFormat;
+  /** A camera RAW file (its extension, e.g. 'dng', 'cr2'): denoised in the raw domain (core/raw). */
+  raw?: string;
   /** Size from the header (after EXIF orientation); 0 when the header could not be read. */
   width: number;
   height: number;
@@ -48,6 +50,8 @@ export interface PlanItem {
   /** Why the header could not be read (the file is still tried, and then fails with the reason). */
   headerError?: string;
 }
+
+export type BatchOutputFormat = ImageFormat | 'dng';
 
 export interface SkippedEntry {
   path: string;
@@ -139,7 +143,7 @@ const SIDECAR_EXTENSIONS = new Set(['xmp', 'aae', 'thm', 'pp3', 'dop', 'on1', 'c
 const SYSTEM_NAMES = new Set(['desktop.ini', 'thumbs.db', '.ds_store', 'icon\r', '.localized']);
 
 /** Why a file is not an input, or its format when it is one. */
-async function classify(file: string, name: string): Promise<{ format: ImageFormat } | { reason: string }> {
+async function classify(file: string, name: string): Promise<{ format: ImageFormat; raw?: string } | { reason: string }> {
   const lower = name.toLowerCase();
   if (SYSTEM_NAMES.has(lower)) return { reason: 'system file, not an image' };
   if (lower.startsWith('._')) return { reason: 'macOS resource fork, not an image' };
@@ -147,10 +151,9 @@ async function classify(file: string, name: string): Promise<{ format: ImageForm
   const format = formatFromPath(name);
   if (format) return { format };
   const ext = path.extname(lower).slice(1);
-  if (RAW_EXTENSIONS.has(ext)) {
-    // Only `mend denoise FILE.dng` takes RAW so far (core/raw): batches do not.
-    return { reason: ext === 'dng' ? 'camera RAW (DNG): batches do not take RAW yet; `mend denoise FILE.dng` denoises one' : 'camera RAW file: not supported, export it to TIFF or JPEG first (or convert it to DNG for `mend denoise`)' };
-  }
+  // Camera RAW: denoised in the raw domain (DNG by Mend's reader, the others by LibRaw); a
+  // file LibRaw cannot read fails with the reason. 'tiff' only stands for the container here.
+  if (RAW_EXTENSIONS.has(ext)) return { format: 'tiff', raw: ext };
   if (VIDEO_EXTENSIONS.has(ext)) return { reason: 'video, not an image' };
   if (SIDECAR_EXTENSIONS.has(ext)) return { reason: 'sidecar file, not an image' };
   if (ext === 'gif') return { reason: 'GIF images are not supported' };
@@ -185,6 +188,7 @@ interface Found {
   /** 0 for top-level files, 1+ for each folder root (for sorting in argument order). */
   root: number;
   format: ImageFormat;
+  raw?: string;
 }
 
 function toPosix(parts: string[]): string {
@@ -281,7 +285,7 @@ export async function planBatch(inputs: string[], opts: PlanOptions): Promise<Ba
       }
       const c = await classify(full, name);
       if ('reason' in c) skipped.push({ path: full, reason: c.reason });
-      else found.push({ input: full, rel: [...rel, name], root, format: c.format });
+      else found.push({ input: full, rel: [...rel, name], root, format: c.format, raw: c.raw });
     }
   };
 
@@ -294,7 +298,7 @@ export async function planBatch(inputs: string[], opts: PlanOptions): Promise<Ba
       const name = path.basename(a.abs);
       const c = await classify(a.abs, name);
       if ('reason' in c) skipped.push({ path: a.abs, reason: c.reason });
-      else found.push({ input: a.abs, rel: [name], root: 0, format: c.format });
+      else found.push({ input: a.abs, rel: [name], root: 0, format: c.format, raw: c.raw });
     }
   }
 
@@ -315,13 +319,13 @@ export async function planBatch(inputs: string[], opts: PlanOptions): Promise<Ba
     if (isInside(outReal, abs)) taken.add(nameKey(path.relative(outReal, abs).split(path.sep).join('/')));
   }
   const wanted = unique.map((f) => {
-    const outFormat = opts.format && opts.format !== 'same' ? opts.format : f.format;
+    const outFormat: BatchOutputFormat = opts.format && opts.format !== 'same' ? opts.format : f.raw ? 'dng' : f.format;
     const dirParts = f.rel.slice(0, -1);
     const file = f.rel[f.rel.length - 1];
     const ext = path.extname(file);
-    const ownExtOk = ext !== '' && formatFromPath(file) === outFormat;
-    const stem = ext !== '' && formatFromPath(file) ? file.slice(0, -ext.length) : file;
-    const outExt = ownExtOk ? ext.slice(1) : extensionFor(outFormat);
+    const ownExtOk = ext !== '' && (f.raw ? f.raw === 'dng' && outFormat === 'dng' : formatFromPath(file) === outFormat);
+    const stem = ext !== '' && (f.raw || formatFromPath(file)) ? file.slice(0, -ext.length) : file;
+    const outExt = ownExtOk ? ext.slice(1) : outFormat === 'dng' ? 'dng' : extensionFor(outFormat);
     const relDir = dirParts.length > 0 ? sanitizeRelativePath(toPosix(dirParts)) : '';
     return { f, outFormat, relDir, stem: sanitizeComponent(stem === '' ? '_' : stem), outExt };
   });
@@ -351,7 +355,8 @@ export async function planBatch(inputs: string[], opts: PlanOptions): Promise<Ba
   });
 
   // Header sizes, a few at a time.
-  const headers = await mapLimit(unique, opts.headerConcurrency ?? 4, (f) => readHeader(f.input));
+  // (A RAW file's TIFF header would give its preview's size: unknown until decoded, an average file for the ETA.)
+  const headers = await mapLimit(unique, opts.headerConcurrency ?? 4, (f) => (f.raw ? Promise.resolve<Header>({ width: 0, height: 0, channels: 1 }) : readHeader(f.input)));
   const items: PlanItem[] = unique.map((f, i) => {
     const h = headers[i];
     const item: PlanItem = {
@@ -367,6 +372,7 @@ export async function planBatch(inputs: string[], opts: PlanOptions): Promise<Ba
       channels: h.channels,
     };
     if (h.error) item.headerError = h.error;
+    if (unique[i].raw) item.raw = unique[i].raw;
     return item;
   });
   return { outDir, items, skipped };
@@ -394,7 +400,14 @@ export async function realpathOrSelf(p: string): Promise<string> {
   }
 }
 
-async function readHeader(file: string): Promise<{ width: number; height: number; channels: 1 | 3; error?: string }> {
+interface Header {
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  error?: string;
+}
+
+async function readHeader(file: string): Promise<Header> {
   try {
     const m = await sharp(file, { failOn: 'none' }).metadata();
     const width = m.autoOrient?.width ?? m.width ?? 0;

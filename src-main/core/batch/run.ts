@@ -23,6 +23,8 @@ import { checkAutoSigma } from '../image/small-images.js';
 import { denoiseRaster } from '../infer/denoise.js';
 import { inpaintRaster } from '../infer/inpaint.js';
 import type { LoadedModel } from '../models/store.js';
+import type { RawMosaic } from '../raw/dng.js';
+import { denoiseRaw } from '../raw/raw-file.js';
 import { BatchEta } from './eta.js';
 import { hashFile, Journal, JOURNAL_VERSION, settingsHash, type BatchSettingsKey } from './journal.js';
 import { lockOutDir } from './lock.js';
@@ -32,6 +34,7 @@ import { PauseGate } from './pause-gate.js';
 import { isInside, planBatch, realpathOrSelf, type BatchPlan, type PlanItem } from './plan.js';
 import { batchProgressEvent } from './progress.js';
 import { reasonOf, writeBatchReport } from './report.js';
+import { readRawInput, writeRawBatchOutput } from './raw-items.js';
 import { removeStaleTemps } from './stale-temps.js';
 import type { BatchOptions, BatchProgress, BatchState, BatchSummary, FileRecord } from './types.js';
 
@@ -39,6 +42,8 @@ interface Ready {
   kind: 'ready';
   item: PlanItem;
   image: DecodedImage;
+  /** A camera RAW input's mosaic (image then holds it as a grey raster). */
+  raw?: RawMosaic;
   mask?: Uint8Array;
   /** The mask file used (an input too: never written over). */
   maskPath?: string;
@@ -186,7 +191,7 @@ export class BatchJob {
       if (this.options.skipExisting && (await stat(item.output).catch(() => undefined))) {
         return { kind: 'finished', record: { ...rec, status: 'skipped', reason: SKIP_EXISTS, seconds: (performance.now() - t) / 1000 } };
       }
-      const image = await readImage(item.input);
+      const { image, raw } = item.raw ? await readRawInput(item.input, task) : { image: await readImage(item.input), raw: undefined };
       if (image.raster.channels !== item.channels) {
         model = await this.models.forChannels(image.raster.channels);
         settings = await batchSettings(this.options, model, item, mHash);
@@ -194,7 +199,7 @@ export class BatchJob {
       }
       const mask = maskPath ? await this.masks.read(maskPath, image.raster.width, image.raster.height) : undefined;
       return {
-        kind: 'ready', item, image, mask, maskPath, model, settings, settingsHash: sHash, inputHash: hash, inputSize: size,
+        kind: 'ready', item, image, raw, mask, maskPath, model, settings, settingsHash: sHash, inputHash: hash, inputSize: size,
         seconds: (performance.now() - t) / 1000,
       };
     } catch (e) {
@@ -213,6 +218,10 @@ export class BatchJob {
     };
     const ctx = { signal: this.ac.signal, onEvent, tileSize: o.tileSize };
     try {
+      if (r.raw) {
+        const res = await denoiseRaw(r.raw, r.model, { ...ctx, strength: o.strength ?? 1, passes: o.passes ?? 1 });
+        return { raster: { width: r.raw.width, height: r.raw.height, channels: 3, data: res.camera }, seconds: (performance.now() - t) / 1000, sigma: res.sigma };
+      }
       if ((o.task ?? 'denoise') === 'denoise') {
         if ((o.sigma ?? 'auto') === 'auto') checkAutoSigma(r.item.input, r.image.raster);
         const res = await denoiseRaster(r.image.raster, r.model, { ...ctx, sigma: o.sigma ?? 'auto', strength: o.strength ?? 1, passes: o.passes ?? 1 });
@@ -243,7 +252,8 @@ export class BatchJob {
       await this.checkInsideOut(dir, item.output);
       assertNotSameFile(item.input, item.output);
       if (r.maskPath) assertNotSameFile(r.maskPath, item.output);
-      await writeImage(item.output, { ...r.image, raster: out.raster }, {
+      if (r.raw) await writeRawBatchOutput(item.output, r.raw, out.raster.data, item.outputFormat, o);
+      else if (item.outputFormat !== 'dng') await writeImage(item.output, { ...r.image, raster: out.raster }, {
         format: item.outputFormat, quality: o.quality, depth: o.depth, keepMetadata: o.keepMetadata ?? true,
       });
       const size = (await stat(item.output)).size;

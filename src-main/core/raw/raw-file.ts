@@ -7,6 +7,7 @@ import { MendError } from '../../shared/errors.js';
 import type { JobContext } from '../../shared/jobs.js';
 import { writeFileAtomic } from '../image/atomic-write.js';
 import { writeImage } from '../image/io.js';
+import type { Raster } from '../image/raster.js';
 import type { LoadedModel } from '../models/store.js';
 import { renderSrgb } from './colour.js';
 import { DngError, readDng, type RawMosaic, writeLinearDng } from './dng.js';
@@ -127,24 +128,57 @@ function daylightMatrix(raw: RawMosaic): number[] | undefined {
   return m2 ?? m1;
 }
 
-/** Denoises the DNG at `input` and writes `output` (linear DNG or 16-bit TIFF). */
-export async function denoiseRawFile(input: string, output: string, model: LoadedModel, opts: RawDenoiseFileOptions = {}): Promise<RawDenoiseFileResult> {
+export interface RawDenoised {
+  /** Demosaiced camera RGB, interleaved, 0 = black, 1 = white. */
+  camera: Float32Array;
+  noise: PoissonGaussian;
+  noiseSource: 'noise-profile' | 'estimated';
+  sigma: number;
+}
+
+/** Throws a usage error unless `model` is grey and `strength` in [0,1]; the strength (default 1). */
+function checkRawSettings(model: LoadedModel, strength = 1): number {
   if (model.card.arch.channels !== 1) {
     throw new MendError('usage', `Model "${model.card.id}" is a colour model; RAW denoising runs a grey model on each colour plane of the mosaic (try --model gray-unet)`);
   }
-  const strength = opts.strength ?? 1;
   if (!(strength >= 0 && strength <= 1)) throw new MendError('usage', `--strength must be between 0 and 1, got ${strength}`);
-  const raw = await readRawFile(input);
+  return strength;
+}
+
+/** Denoises a decoded raw file's mosaic (grey `model` on each CFA plane) and demosaics it. */
+export async function denoiseRaw(raw: RawMosaic, model: LoadedModel, opts: Omit<RawDenoiseFileOptions, 'format'> = {}): Promise<RawDenoised> {
+  const strength = checkRawSettings(model, opts.strength);
   const { noise, source } = rawNoise(raw);
   const res = await denoiseMosaic(raw, noise, model, { strength, passes: opts.passes, tileSize: opts.tileSize, signal: opts.signal, onEvent: opts.onEvent });
-  const rgb = cameraRgb(res.mosaic, raw);
-  if ((opts.format ?? 'dng') === 'dng') {
-    await writeFileAtomic(output, writeLinearDng(raw.width, raw.height, rgb, raw.meta));
+  return { camera: cameraRgb(res.mosaic, raw), noise, noiseSource: source, sigma: res.sigma };
+}
+
+/** Mend's simple default rendering of camera RGB (raw-domain output or not) as an sRGB raster. */
+export function renderRaw(raw: RawMosaic, camera: Float32Array): Raster {
+  return { width: raw.width, height: raw.height, channels: 3, data: renderSrgb(camera, raw.meta.asShotNeutral, daylightMatrix(raw)) };
+}
+
+/** The preview of a raw file: its mosaic demosaiced, not denoised, in the default rendering. */
+export function rawPreview(raw: RawMosaic): Raster {
+  return renderRaw(raw, cameraRgb(raw.data, raw));
+}
+
+/** Writes camera RGB as a linear DNG (the original's metadata kept) or a 16-bit TIFF rendering. */
+export async function writeRawOutput(output: string, raw: RawMosaic, camera: Float32Array, format: RawOutputFormat): Promise<void> {
+  if (format === 'dng') {
+    await writeFileAtomic(output, writeLinearDng(raw.width, raw.height, camera, raw.meta));
   } else {
-    const srgb = renderSrgb(rgb, raw.meta.asShotNeutral, daylightMatrix(raw));
-    await writeImage(output, { raster: { width: raw.width, height: raw.height, channels: 3, data: srgb }, bitDepth: 16, format: 'tiff' }, { format: 'tiff', depth: 16, keepMetadata: false });
+    await writeImage(output, { raster: renderRaw(raw, camera), bitDepth: 16, format: 'tiff' }, { format: 'tiff', depth: 16, keepMetadata: false });
   }
-  const result: RawDenoiseFileResult = { width: raw.width, height: raw.height, noise, noiseSource: source, sigma: res.sigma };
+}
+
+/** Denoises the raw file at `input` and writes `output` (linear DNG or 16-bit TIFF). */
+export async function denoiseRawFile(input: string, output: string, model: LoadedModel, opts: RawDenoiseFileOptions = {}): Promise<RawDenoiseFileResult> {
+  checkRawSettings(model, opts.strength); // before reading the file
+  const raw = await readRawFile(input);
+  const res = await denoiseRaw(raw, model, opts);
+  await writeRawOutput(output, raw, res.camera, opts.format ?? 'dng');
+  const result: RawDenoiseFileResult = { width: raw.width, height: raw.height, noise: res.noise, noiseSource: res.noiseSource, sigma: res.sigma };
   if (raw.meta.iso !== undefined) result.iso = raw.meta.iso;
   return result;
 }

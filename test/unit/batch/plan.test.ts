@@ -82,13 +82,19 @@ describe('planBatch', () => {
     const { rename } = await import('node:fs/promises');
     await rename(path.join(root, 'tmp.jpg'), path.join(root, 'IMG_0001'));
     const junk: Record<string, RegExp> = {
-      'desktop.ini': /system/, '.DS_Store': /system/, 'real.xmp': /sidecar/, 'clip.MP4': /video/, 'IMG_2.CR2': /RAW/, 'IMG_3.DNG': /mend denoise FILE\.dng/,
+      'desktop.ini': /system/, '.DS_Store': /system/, 'real.xmp': /sidecar/, 'clip.MP4': /video/,
       'anim.gif': /GIF/, 'notes.txt': /not an image/, 'README': /not an image/, '._real.jpg': /resource fork/,
     };
     for (const name of Object.keys(junk)) await writeFile(path.join(root, name), 'junk data, not a picture');
+    // Camera RAW files are inputs (issue 24): denoised in the raw domain, a linear DNG out.
+    for (const name of ['IMG_2.CR2', 'IMG_3.DNG']) await writeFile(path.join(root, name), 'raw data');
     const plan = await planBatch([root], { outDir: path.join(tmp, 'junk-out') });
-    expect(plan.items.map((i) => i.display)).toEqual(['IMG_0001', 'real.jpg']);
-    expect(plan.items[0].outputRel).toBe('IMG_0001.jpg');
+    expect(plan.items.map((i) => i.display)).toEqual(['IMG_0001', 'IMG_2.CR2', 'IMG_3.DNG', 'real.jpg']);
+    expect(plan.items.map((i) => [i.outputRel, i.outputFormat, i.raw ?? null])).toEqual([
+      ['IMG_0001.jpg', 'jpeg', null], ['IMG_2.dng', 'dng', 'cr2'], ['IMG_3.DNG', 'dng', 'dng'], ['real.jpg', 'jpeg', null],
+    ]);
+    const tiff = await planBatch([path.join(root, 'IMG_2.CR2')], { outDir: path.join(tmp, 'junk-out'), format: 'tiff' });
+    expect(tiff.items.map((i) => [i.outputRel, i.outputFormat, i.channels])).toEqual([['IMG_2.tif', 'tiff', 1]]);
     expect(plan.skipped.map((s) => path.basename(s.path)).sort()).toEqual(Object.keys(junk).sort());
     for (const s of plan.skipped) expect(s.reason).toMatch(junk[path.basename(s.path)]);
   });
