@@ -46,5 +46,11 @@ export default defineConfig(
   // The browser tests hand functions to the page, so test/ knows both.
   { files: ['src-renderer/**'], languageOptions: { globals: globals.browser } },
   { files: ['src-main/**', 'bin/**', 'scripts/**', '*.{js,ts}'], languageOptions: { globals: globals.node } },
-  { files: ['test/**'], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
+  {
+    files: ['test/**'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+    // Tests read the CLI's and the server's JSON output field by field; the types they check
+    // are the sources', which keep the rule.
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
 );

@@ -226,8 +226,7 @@ describe('BatchJob', () => {
 
     // Cancel after the 3rd file of a fresh batch.
     const out2 = `${outDir}-cancel`;
-    let job2!: BatchJob;
-    job2 = new BatchJob({
+    const job2: BatchJob = new BatchJob({
       inputs: [inDir], outDir: out2, model: denoiser, sigma: 20,
       onEvent: (e) => {
         if (e.type === 'progress' && 'batch' in e && (e as BatchProgressEvent).batch.event === 'file' && (e as BatchProgressEvent).batch.filesDone === 3) job2.cancel();
