@@ -50,7 +50,7 @@ export class Rng {
     this.b = v ^ hi;
     [s, v] = splitmix32(s);
     this.c = v;
-    [s, v] = splitmix32(s);
+    [, v] = splitmix32(s);
     this.d = v;
     for (let i = 0; i < 12; i++) this.nextUint32();
   }
