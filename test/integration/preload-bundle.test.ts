@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { JobStreamEvent, MendApi } from '../../../src-main/shared/api.js';
-import { REPO_ROOT } from '../../helpers/cli.js';
+import type { JobStreamEvent, MendApi } from '../../src-main/shared/api.js';
+import { REPO_ROOT } from '../helpers/cli.js';
 
 type Listener = (event: unknown, payload: unknown) => void;
 
