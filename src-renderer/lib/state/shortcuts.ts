@@ -1,15 +1,19 @@
 /**
  * Keyboard shortcuts, listed once: the overlay (`?`) shows this table, and the key handlers
- * (the editor's, the shell's `?`) look the pressed key up in it (commandFor), so the help
- * cannot drift from what the keys do.
+ * (the editor's, the shell's `?`) look the pressed key up in it (commandFor), so the keys the
+ * help lists are the keys that work. The editor's actions are a Record over EditorCommand, so a
+ * command added here without an action there fails to type-check.
  */
 
-/** What a key does; the editor maps each to one function. */
+/** What a key does; the editor maps each to one function, the shell runs 'help'. */
 export type Command =
   | 'help' | 'open' | 'export' | 'denoise' | 'inpaint' | 'prev-photo' | 'next-photo'
   | 'fit' | 'actual-size' | 'zoom-in' | 'zoom-out' | 'pan' | 'hand'
   | 'next-compare' | 'hold-original' | 'heatmap' | 'loupe'
   | 'brush' | 'eraser' | 'brush-smaller' | 'brush-larger' | 'brush-softer' | 'brush-harder' | 'toggle-mask' | 'undo' | 'redo';
+
+/** The commands the Edit page runs (everything but the shell's 'help'). */
+export type EditorCommand = Exclude<Command, 'help'>;
 
 export interface Shortcut {
   /** Keys pressed together ("Ctrl", "Z"), or alternatives when `either` is set ("[", "]"). */
