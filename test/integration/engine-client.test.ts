@@ -54,7 +54,7 @@ function firstStep(events: JobStreamEvent[]): Promise<void> {
   });
 }
 
-async function rejection(job: ClientJob): Promise<ApiError> {
+async function rejection<S extends JobSpec>(job: ClientJob<S>): Promise<ApiError> {
   try {
     await job.done;
   } catch (e) {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utilityProcessLauncher } from '../../src-main/app/engine-process.js';
 import { writeImage } from '../../src-main/core/image/io.js';
 import { EngineClient, type ClientJob } from '../../src-main/engine/client.js';
-import type { ApiError, ImageInfo, JobStreamEvent, TrainJobSpec } from '../../src-main/shared/api.js';
+import type { ApiError, ImageInfo, JobSpec, JobStreamEvent, TrainJobSpec } from '../../src-main/shared/api.js';
 import { naturalImage } from '../helpers/synthetic.js';
 import { standInUtilityProcess } from '../helpers/utility-process.js';
 
@@ -51,7 +51,7 @@ async function firstStep(events: JobStreamEvent[]): Promise<void> {
   }
 }
 
-async function rejection(job: ClientJob): Promise<ApiError> {
+async function rejection<S extends JobSpec>(job: ClientJob<S>): Promise<ApiError> {
   try {
     await job.done;
   } catch (e) {

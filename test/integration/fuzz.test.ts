@@ -217,7 +217,7 @@ describe('fuzz', () => {
     let ended = 0;
     try {
       // Valid jobs with one field changed reach the engine (wholly random ones stop at the schema).
-      const up = await fetch(`${server.origin}/api/images?name=a.png`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}` }, body: samples.png });
+      const up = await fetch(`${server.origin}/api/images?name=a.png`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}` }, body: new Uint8Array(samples.png) });
       const imageId = ((await up.json()) as { id: string }).id;
       const VALID: Record<string, unknown>[] = [
         { type: 'denoise', image: imageId, sigma: 10 },
@@ -265,7 +265,7 @@ describe('fuzz', () => {
           } else body = roll < 0.85 ? JSON.stringify(roll < 0.1 ? randomValue() : randomObject()) : roll < 0.93 ? '{"type": "den' : '\u0000\u00ff{';
         }
         const res = await fetch(`${server.origin}/api/${route}${query}`, {
-          method, body, headers: { Authorization: `Bearer ${server.token}`, ...(typeof body === 'string' ? { 'Content-Type': 'application/json' } : {}) },
+          method, body: typeof body === 'object' ? new Uint8Array(body) : body, headers: { Authorization: `Bearer ${server.token}`, ...(typeof body === 'string' ? { 'Content-Type': 'application/json' } : {}) },
         });
         requests++;
         const text = await res.text();

@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeImage } from '../../src-main/core/image/io.js';
 import { EngineClient } from '../../src-main/engine/client.js';
-import type { ApiError, BatchResult } from '../../src-main/shared/api.js';
+import type { ApiError, BatchResult, TrainJobSpec } from '../../src-main/shared/api.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { readEvents, serve, type Served } from '../helpers/serve.js';
 import { naturalImage } from '../helpers/synthetic.js';
@@ -123,7 +123,7 @@ async function mendModel(edit: (weights: Buffer) => Buffer): Promise<Buffer> {
 }
 
 async function importModel(name: string, data: Buffer): Promise<{ status: number; body: ApiError }> {
-  const res = await fetch(api(`models/import?name=${encodeURIComponent(name)}`), { method: 'POST', headers: auth(), body: data });
+  const res = await fetch(api(`models/import?name=${encodeURIComponent(name)}`), { method: 'POST', headers: auth(), body: new Uint8Array(data) });
   return { status: res.status, body: (await res.json()) as ApiError };
 }
 
@@ -166,7 +166,7 @@ describe('paths', () => {
 describe('uploads', () => {
   it('a RAW upload is refused by name; a grey photo with alpha keeps its alpha', async () => {
     const tiff = await sharp(await writeTemp()).tiff().toBuffer();
-    const raw = await fetch(api('images?name=IMG_0001.NEF'), { method: 'POST', headers: auth(), body: tiff });
+    const raw = await fetch(api('images?name=IMG_0001.NEF'), { method: 'POST', headers: auth(), body: new Uint8Array(tiff) });
     expect(raw.status).toBeGreaterThanOrEqual(400);
     expect(((await raw.json()) as ApiError).message).toContain('IMG_0001.NEF is a camera RAW file (NEF)');
 
@@ -176,7 +176,7 @@ describe('uploads', () => {
       px[2 * i + 1] = i < 200 ? 255 : 0;
     }
     const greyAlpha = await sharp(px, { raw: { width: 20, height: 20, channels: 2 } }).toColourspace('b-w').png().toBuffer();
-    const up = await fetch(api('images?name=scan.png'), { method: 'POST', headers: auth(), body: greyAlpha });
+    const up = await fetch(api('images?name=scan.png'), { method: 'POST', headers: auth(), body: new Uint8Array(greyAlpha) });
     expect(up.status).toBe(200);
     expect(await up.json()).toMatchObject({ channels: 1, hasAlpha: true });
   });
@@ -193,7 +193,7 @@ describe('training from the interface (defect 1)', () => {
     const client = new EngineClient({ workspaceDir: path.join(tmp, 'train-ws'), env: { MEND_BACKEND: 'wasm', MEND_USER_MODELS: userModels }, stdio: 'ignore' });
     try {
       const image = await client.call('addImage', 'plain.png', await writeTemp(64));
-      const spec = { type: 'train', images: [image.id], name: 'Twin', arch: 'residual', variant: 'denoising', noise: 'gaussian:25', channels: 3, patch: 32, steps: 2, batch: 2 } as const;
+      const spec: TrainJobSpec = { type: 'train', images: [image.id], name: 'Twin', arch: 'residual', variant: 'denoising', noise: 'gaussian:25', channels: 3, patch: 32, steps: 2, batch: 2 };
       const [a, b] = await Promise.all([client.startJob(spec, () => undefined).done, client.startJob(spec, () => undefined).done]);
       expect(new Set([a.model.id, b.model.id])).toEqual(new Set(['twin', 'twin-2']));
       for (const id of ['twin', 'twin-2']) expect(existsSync(path.join(userModels, id, 'card.json'))).toBe(true);

@@ -33,7 +33,7 @@ async function json<T>(method: string, p: string, body?: unknown): Promise<{ sta
 }
 
 async function upload(name: string, data: Buffer): Promise<ImageInfo> {
-  const res = await fetch(api(`images?name=${encodeURIComponent(name)}`), { method: 'POST', headers: auth(), body: data });
+  const res = await fetch(api(`images?name=${encodeURIComponent(name)}`), { method: 'POST', headers: auth(), body: new Uint8Array(data) });
   expect(res.status, await res.clone().text()).toBe(200);
   return (await res.json()) as ImageInfo;
 }
@@ -144,7 +144,7 @@ describe('mend serve: access', () => {
     expect(err.message).not.toContain(os.tmpdir());
     const empty = await fetch(api('images?name=empty.jpg'), { method: 'POST', headers: auth(), body: '' });
     expect(empty.status).toBe(415);
-    const truncated = await fetch(api('images?name=cut.png'), { method: 'POST', headers: auth(), body: cleanPng.subarray(0, 200) });
+    const truncated = await fetch(api('images?name=cut.png'), { method: 'POST', headers: auth(), body: new Uint8Array(cleanPng.subarray(0, 200)) });
     expect(truncated.status).toBe(422);
     expect(((await truncated.json()) as { message: string }).message).toMatch(/cut\.png is truncated or corrupt/);
   });

@@ -46,13 +46,13 @@ describe('pruneResidual', () => {
       conv.setWeights([tf.tensor4d(w, kernel!.shape as [number, number, number, number]), bias!]);
     });
     const x = randomInput(2);
-    const a = (narrow.predict(x) as tf.Tensor).dataSync();
-    const b = (wide.predict(x) as tf.Tensor).dataSync();
+    const a = (narrow.predict(x) as tf.Tensor).dataSync<'float32'>();
+    const b = (wide.predict(x) as tf.Tensor).dataSync<'float32'>();
     expect(a.length).toBe(12 * 10 * 3);
     const worst = a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
     expect(worst).toBeLessThan(1e-5);
     // And the dropped channels did matter before they were switched off.
-    const original = (randomWide(1).predict(x) as tf.Tensor).dataSync();
+    const original = (randomWide(1).predict(x) as tf.Tensor).dataSync<'float32'>();
     expect(a.reduce((m, v, i) => Math.max(m, Math.abs(v - original[i]!)), 0)).toBeGreaterThan(1e-3);
     expect(narrow.countParams()).toBeLessThan(wide.countParams());
   });
