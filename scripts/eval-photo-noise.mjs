@@ -8,7 +8,7 @@ import path from 'node:path';
 import { readImage } from '../dist/src-main/core/image/io.js';
 import { psnr, quantize8 } from '../dist/src-main/core/metrics/psnr.js';
 import { addNoise } from '../dist/src-main/core/corrupt/noise.js';
-import { Rng } from '../dist/src-main/core/corrupt/rng.js';
+import { Rng } from '../dist/src-main/core/math/rng.js';
 import { resolveModel } from '../dist/src-main/core/models/registry.js';
 import { denoiseRaster } from '../dist/src-main/core/infer/denoise.js';
 import { initBackend } from '../dist/src-main/core/runtime/backend.js';

@@ -6,7 +6,7 @@
 // Usage: npm run build; node scripts/inpaint-removal-crops.mjs OUT.png [PHOTO@SHAPES ...]
 // (e.g. McMaster/18.tif@r:139,62,56,36 for the bridge's name board)
 import sharp from 'sharp';
-import { Rng } from '../dist/src-main/core/corrupt/rng.js';
+import { Rng } from '../dist/src-main/core/math/rng.js';
 import { readImage } from '../dist/src-main/core/image/io.js';
 import { inpaintRaster } from '../dist/src-main/core/infer/inpaint.js';
 import { quantize8 } from '../dist/src-main/core/metrics/psnr.js';

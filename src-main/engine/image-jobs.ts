@@ -7,7 +7,7 @@ import type {
 } from '../shared/api.js';
 import { addNoise, describeNoise, parseNoiseSpec } from '../core/corrupt/noise.js';
 import { applyDamage, makeDamageMask, maskFraction } from '../core/corrupt/damage.js';
-import { Rng } from '../core/corrupt/rng.js';
+import { Rng } from '../core/math/rng.js';
 import { anomalyMap, heatmap } from '../core/infer/anomaly.js';
 import { denoiseRaster } from '../core/infer/denoise.js';
 import { checkAutoSigma } from '../core/image/small-images.js';

@@ -1,7 +1,7 @@
 // Generated photo shoots for the lab's tests: frames of changing content that share sensor dust
 // and hot pixels at fixed places (the anomaly finder), and folders of near-duplicates (crops,
 // shifts, exposure changes, noise) for similar-image search.
-import { Rng } from '../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../src-main/core/math/rng.js';
 import { type Raster } from '../../src-main/core/image/raster.js';
 import { naturalImage } from '../../src-main/core/lab/scenes.js';
 

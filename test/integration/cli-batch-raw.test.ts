@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../src-main/core/math/rng.js';
 import { readImage } from '../../src-main/core/image/io.js';
 import { psnr } from '../../src-main/core/metrics/psnr.js';
 import { renderSrgb } from '../../src-main/core/raw/colour.js';

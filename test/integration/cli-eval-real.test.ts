@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addNoise } from '../../src-main/core/corrupt/noise.js';
-import { Rng } from '../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../src-main/core/math/rng.js';
 import { writeImage } from '../../src-main/core/image/io.js';
 import { quantize8 } from '../../src-main/core/metrics/psnr.js';
 import { runMend } from '../helpers/cli.js';

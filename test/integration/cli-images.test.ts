@@ -5,7 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addNoise } from '../../src-main/core/corrupt/noise.js';
-import { Rng } from '../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../src-main/core/math/rng.js';
 import { readImage, writeImage, writeMask } from '../../src-main/core/image/io.js';
 import { psnr } from '../../src-main/core/metrics/psnr.js';
 import { runMend } from '../helpers/cli.js';

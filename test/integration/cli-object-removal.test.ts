@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../src-main/core/math/rng.js';
 import { readImage, writeImage, writeMask } from '../../src-main/core/image/io.js';
 import type { Raster } from '../../src-main/core/image/raster.js';
 import { holeTextureRatio } from '../../src-main/core/metrics/hole-texture.js';

@@ -1,7 +1,7 @@
 import { describeNoise, addNoise, parseNoiseSpec, type NoiseSpec } from '../../core/corrupt/noise.js';
 import { applyDamage, DAMAGE_KINDS, makeDamageMask, maskFraction, type DamageKind } from '../../core/corrupt/damage.js';
 import { jpegCompress } from '../../core/corrupt/jpeg.js';
-import { Rng } from '../../core/corrupt/rng.js';
+import { Rng } from '../../core/math/rng.js';
 import { IMAGE_FORMATS, formatFromPath, type ImageFormat } from '../../core/image/formats.js';
 import { assertNotSameFile, readImage, writeImage, writeMask } from '../../core/image/io.js';
 import { throwIfCancelled } from '../../core/jobs/cancel.js';

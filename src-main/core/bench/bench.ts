@@ -18,7 +18,7 @@ import { MendError } from '../../shared/errors.js';
 import type { JobContext } from '../../shared/jobs.js';
 import { makeDamageMask } from '../corrupt/damage.js';
 import { addNoise } from '../corrupt/noise.js';
-import { Rng } from '../corrupt/rng.js';
+import { Rng } from '../math/rng.js';
 import {
   BENCH_SIGMAS, evaluateDenoise, evaluateInpaint, type DenoiseEvalRow, type EvalResult, type InpaintEvalRow,
 } from '../eval/evaluate.js';

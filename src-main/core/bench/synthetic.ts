@@ -3,7 +3,7 @@
  * rectangles with soft edges, a striped texture and mild grain. Only its size matters for
  * timing, but a natural-looking picture keeps every code path (noise estimate, tiles) realistic.
  */
-import { Rng } from '../corrupt/rng.js';
+import { Rng } from '../math/rng.js';
 import { type Raster } from '../image/raster.js';
 
 interface Blob {

@@ -1,7 +1,7 @@
 // Synthetic damage masks (scratches, dust, blobs) for inpainting training and benchmarks.
 import { MendError } from '../../shared/errors.js';
 import { type Raster } from '../image/raster.js';
-import { type Rng } from './rng.js';
+import { type Rng } from '../math/rng.js';
 
 export type DamageKind = 'scratches' | 'dust' | 'blobs';
 

@@ -1,7 +1,7 @@
 // Synthetic noise for training pairs and benchmarks.
 import { MendError } from '../../shared/errors.js';
 import { type Raster } from '../image/raster.js';
-import { type Rng } from './rng.js';
+import { type Rng } from '../math/rng.js';
 
 export type NoiseSpec =
   /** Additive white Gaussian noise; sigma on the 0-255 scale. */

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { MendError } from '../../shared/errors.js';
 import type { JobContext } from '../../shared/jobs.js';
 import { addNoise } from '../corrupt/noise.js';
-import { Rng } from '../corrupt/rng.js';
+import { Rng } from '../math/rng.js';
 import { convertChannels } from '../image/channels.js';
 import { FORMAT_LIST, formatFromPath } from '../image/formats.js';
 import { readImage, readMask } from '../image/io.js';

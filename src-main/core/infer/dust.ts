@@ -23,7 +23,7 @@ import { MendError } from '../../shared/errors.js';
 import type { JobContext } from '../../shared/jobs.js';
 import { throwIfCancelled, yieldToEventLoop } from '../jobs/cancel.js';
 import { type Raster } from '../image/raster.js';
-import { boxDown } from '../image/resample.js';
+import { boxDown } from '../math/resample.js';
 import { DEFAULT_DUST_GROW, spotMask } from '../../shared/dust-mask.js';
 import { boxBlur, components, luminance, medianBackground, medianOf } from './spot-filters.js';
 import { mergeOverlapping, profileRadius } from './spot-shape.js';

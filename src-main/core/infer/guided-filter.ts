@@ -9,7 +9,7 @@
  * the same few strip-sized buffers throughout: on a 24-megapixel photo, allocating full-size
  * planes for every box sum cost more than the arithmetic.
  */
-import { bilinearAxis } from '../image/resample.js';
+import { bilinearAxis } from '../math/resample.js';
 
 /**
  * Horizontal window sums of each row into `rows`, in three loops (window entering, sliding,

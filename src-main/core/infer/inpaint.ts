@@ -8,7 +8,7 @@
  */
 import { MendError } from '../../shared/errors.js';
 import type { JobContext } from '../../shared/jobs.js';
-import { Rng } from '../corrupt/rng.js';
+import { Rng } from '../math/rng.js';
 import { type Raster } from '../image/raster.js';
 import { runStepsAsync } from '../jobs/steps.js';
 import { estimateFlatNoiseSigma } from '../metrics/noise-estimate.js';

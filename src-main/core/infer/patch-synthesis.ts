@@ -10,7 +10,7 @@
  * Everything runs on typed arrays over one crop around the hole; the work is a generator of
  * steps (core/jobs/steps.ts), so a job reports progress and can be cancelled between them.
  */
-import { Rng } from '../corrupt/rng.js';
+import { Rng } from '../math/rng.js';
 import type { Raster } from '../image/raster.js';
 import type { Steps } from '../jobs/steps.js';
 

@@ -19,7 +19,7 @@ import { MendError } from '../../shared/errors.js';
 import type { JobContext } from '../../shared/jobs.js';
 import { throwIfCancelled } from '../jobs/cancel.js';
 import type { Raster } from '../image/raster.js';
-import { addBilinearUp, boxDown } from '../image/resample.js';
+import { addBilinearUp, boxDown } from '../math/resample.js';
 import { runTurned } from './ensemble.js';
 import { type Crop, cutCrop, holeTiles, indexInCrop } from './hole-tiles.js';
 

@@ -16,7 +16,7 @@
  */
 import type { DustSpot } from '../../shared/api.js';
 import { type Raster } from '../image/raster.js';
-import { boxDown } from '../image/resample.js';
+import { boxDown } from '../math/resample.js';
 import { boxBlur, components, luminance, medianBackground } from './spot-filters.js';
 import { profileRadius, standsOut } from './spot-shape.js';
 

@@ -11,7 +11,7 @@
  * interface can draw them live.
  */
 import type { JobContext } from '../../shared/jobs.js';
-import { Rng } from '../corrupt/rng.js';
+import { Rng } from '../math/rng.js';
 import { throwIfCancelled, yieldToEventLoop } from '../jobs/cancel.js';
 import { type Raster } from '../image/raster.js';
 import type { CodeActivation } from '../models/architectures.js';

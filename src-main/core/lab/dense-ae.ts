@@ -9,7 +9,7 @@
  * sigmoid layer is exact and cheap (sigmoidContractivePenalty), so no estimate is needed.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../corrupt/rng.js';
+import { Rng } from '../math/rng.js';
 import { throwIfCancelled, yieldToEventLoop } from '../jobs/cancel.js';
 import type { CodeActivation } from '../models/architectures.js';
 import { klPenalty, l1Penalty, sigmoidContractivePenalty } from '../train/regularizers.js';

@@ -6,7 +6,7 @@
  * PCA's error in the same time.
  */
 import sharp from 'sharp';
-import { Rng } from '../corrupt/rng.js';
+import { Rng } from '../math/rng.js';
 import { convertChannels } from '../image/channels.js';
 import { type Raster } from '../image/raster.js';
 import { samplePatches } from '../train/patches.js';

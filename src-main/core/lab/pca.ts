@@ -7,7 +7,7 @@
  * Rows of `data` are samples (n x d, row-major float32). The covariance is accumulated in float64
  * and diagonalised by Jacobi rotations (metrics/noise-estimate.ts).
  */
-import { symmetricEigenvalues } from '../metrics/noise-estimate.js';
+import { symmetricEigenvalues } from '../math/eigen.js';
 
 export interface Pca {
   /** Input dimension. */

@@ -5,7 +5,7 @@
  * them as stand-in photographs. Fast: one pass per object over its bounding box.
  */
 import { type Raster } from '../image/raster.js';
-import { Rng } from '../corrupt/rng.js';
+import { Rng } from '../math/rng.js';
 
 type Rgb = [number, number, number];
 

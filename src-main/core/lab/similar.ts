@@ -23,7 +23,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { MendError } from '../../shared/errors.js';
 import type { JobContext } from '../../shared/jobs.js';
-import { Rng } from '../corrupt/rng.js';
+import { Rng } from '../math/rng.js';
 import { writeFileAtomic } from '../image/atomic-write.js';
 import { throwIfCancelled, yieldToEventLoop } from '../jobs/cancel.js';
 import { listImages } from '../train/dataset.js';

@@ -2,7 +2,7 @@
 // (a: shot noise, one photo-electron is a; b: read noise). Synthesis for tests and training data,
 // estimation from the mosaic itself, the per-pixel noise map, and the generalised Anscombe
 // transform that makes the noise one constant level a grey denoiser can take.
-import type { Rng } from '../corrupt/rng.js';
+import type { Rng } from '../math/rng.js';
 
 export interface PoissonGaussian {
   /** Shot-noise scale: variance grows by `a` per unit of signal. */

@@ -2,7 +2,7 @@
 // gamma undone, into camera colour by a colour matrix, white balance undone, sampled by an RGGB
 // mosaic, Poisson-Gaussian sensor noise of known parameters added, stored as 12-bit values above a
 // black level. Tests read such files back and compare with the picture they came from.
-import type { Rng } from '../corrupt/rng.js';
+import type { Rng } from '../math/rng.js';
 import type { Raster } from '../image/raster.js';
 import { neutralFor, TYPICAL_COLOR_MATRIX, unprocessSrgb, type Mat3 } from './colour.js';
 import { type CfaDngInput, type RawMetadata } from './dng.js';

@@ -6,7 +6,7 @@ import { MendError } from '../../shared/errors.js';
 import { makeDamageMask, type DamageKind } from '../corrupt/damage.js';
 import { jpegCompress } from '../corrupt/jpeg.js';
 import { addNoise } from '../corrupt/noise.js';
-import { type Rng } from '../corrupt/rng.js';
+import { type Rng } from '../math/rng.js';
 import { inpaintPrefill } from '../infer/prefill.js';
 import type { Conditioning } from '../models/architectures.js';
 

@@ -1,5 +1,5 @@
 /** Random training patches with the 8 flips/rotations of the square (data augmentation). */
-import { type Rng } from '../corrupt/rng.js';
+import { type Rng } from '../math/rng.js';
 import { type Raster } from '../image/raster.js';
 
 /**

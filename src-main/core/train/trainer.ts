@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { MendError } from '../../shared/errors.js';
 import type { JobContext } from '../../shared/jobs.js';
-import { Rng } from '../corrupt/rng.js';
+import { Rng } from '../math/rng.js';
 import { throwIfCancelled, yieldToEventLoop } from '../jobs/cancel.js';
 import { buildModel, flopsPerPixel, inputChannels, sizeMultiple, type ArchSpec } from '../models/architectures.js';
 import type { ModelCard, ModelTask } from '../models/card.js';

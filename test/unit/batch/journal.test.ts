@@ -7,7 +7,7 @@ import { BatchEta } from '../../../src-main/core/batch/eta.js';
 import {
   canonicalJson, hashFile, Journal, JOURNAL_NAME, JOURNAL_VERSION, parseJournal, settingsHash, type BatchSettingsKey, type JournalEntry,
 } from '../../../src-main/core/batch/journal.js';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 
 let tmp: string;
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import { BatchJob, runBatch } from '../../../src-main/core/batch/run.js';
 import type { BatchOptions, BatchProgressEvent } from '../../../src-main/core/batch/types.js';
 import { JOURNAL_NAME } from '../../../src-main/core/batch/journal.js';
 import { benchBatchOverhead } from '../../../src-main/core/batch/bench.js';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import { initBackend } from '../../../src-main/core/runtime/backend.js';
 import type { JobEvent } from '../../../src-main/shared/jobs.js';
 import { listFiles, makeTinyModel, writePhoto } from './helpers.js';

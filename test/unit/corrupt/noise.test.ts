@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRaster, type Raster } from '../../../src-main/core/image/raster.js';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import {
   addNoise,
   describeNoise,

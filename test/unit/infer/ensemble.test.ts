@@ -2,7 +2,7 @@
 // cancel, and a real gain with the default grey network.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addNoise } from '../../../src-main/core/corrupt/noise.js';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import type { Raster } from '../../../src-main/core/image/raster.js';
 import { denoiseRaster } from '../../../src-main/core/infer/denoise.js';
 import { orientationMap, selfEnsemble } from '../../../src-main/core/infer/ensemble.js';

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { inpaintPrefill } from '../../../src-main/core/infer/prefill.js';
 import { addGrain, inpaintRaster, MIN_GRAIN_SIGMA, predictHoles } from '../../../src-main/core/infer/inpaint.js';
 import { addNoise } from '../../../src-main/core/corrupt/noise.js';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import type { Raster } from '../../../src-main/core/image/raster.js';
 import { runModel } from '../../../src-main/core/infer/run-model.js';
 import { resolveModel } from '../../../src-main/core/models/registry.js';

@@ -2,7 +2,7 @@
 // chroma planes, and the gain over running the network on each RGB channel.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addNoise } from '../../../src-main/core/corrupt/noise.js';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import { denoiseRaster } from '../../../src-main/core/infer/denoise.js';
 import { boxMean, guidedFilter } from '../../../src-main/core/infer/guided-filter.js';
 import { CHROMA_NETWORK_WEIGHT, denoiseLumaChroma, fromOpponent, toOpponent } from '../../../src-main/core/infer/luma-chroma.js';

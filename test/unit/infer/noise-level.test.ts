@@ -2,7 +2,7 @@
 // network's response, clean pictures left alone; Amount and Detail.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addNoise } from '../../../src-main/core/corrupt/noise.js';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import { amountForSigma, denoiseRaster, giveBackDetail, sigmaForAmount } from '../../../src-main/core/infer/denoise.js';
 import { estimateNoiseLevel, fitKnee, noiseMapFor } from '../../../src-main/core/infer/noise-level.js';
 import type { Raster } from '../../../src-main/core/image/raster.js';

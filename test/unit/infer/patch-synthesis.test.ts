@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import type { Raster } from '../../../src-main/core/image/raster.js';
 import { inpaintPrefill } from '../../../src-main/core/infer/prefill.js';
 import { synthesizeWideHolesSteps, transferDetail, WIDE_DEPTH } from '../../../src-main/core/infer/wide-holes.js';

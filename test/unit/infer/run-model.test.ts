@@ -2,7 +2,7 @@
 // strength blends, inpainting composites exactly.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addNoise } from '../../../src-main/core/corrupt/noise.js';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import { denoiseRaster } from '../../../src-main/core/infer/denoise.js';
 import { inpaintRaster } from '../../../src-main/core/infer/inpaint.js';
 import { runModel } from '../../../src-main/core/infer/run-model.js';

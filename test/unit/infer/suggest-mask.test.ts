@@ -2,7 +2,7 @@
 // a hot pixel, the suggested mask covers the shadow with its halo and the hot pixel, and leaves
 // the leaves' edges alone (the network rebuilds them imperfectly; they are not damage).
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import { anomalyMap } from '../../../src-main/core/infer/anomaly.js';
 import type { Raster } from '../../../src-main/core/image/raster.js';
 import { naturalImage } from '../../../src-main/core/lab/scenes.js';

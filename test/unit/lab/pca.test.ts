@@ -1,7 +1,7 @@
 // PCA, the lab's linear baseline: eigenvectors from the Jacobi solver, the discarded variance
 // as the reconstruction error, and codes/reconstructions that round-trip the kept subspace.
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import { covariance, fitPca, pcaDecode, pcaEncode, pcaTrainingMse, symmetricEigen } from '../../../src-main/core/lab/pca.js';
 
 describe('symmetricEigen', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRaster, type Raster } from '../../../src-main/core/image/raster.js';
 import { ssim } from '../../../src-main/core/metrics/ssim.js';
 import { addNoise } from '../../../src-main/core/corrupt/noise.js';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import { MendError } from '../../../src-main/shared/errors.js';
 import { naturalImage } from '../../helpers/synthetic.js';
 

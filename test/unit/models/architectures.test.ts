@@ -16,7 +16,7 @@ import {
 import type { ModelCard } from '../../../src-main/core/models/card.js';
 import { PixelShuffle, PixelUnshuffle } from '../../../src-main/core/models/layers.js';
 import { loadModelFolder, saveModelFolder } from '../../../src-main/core/models/store.js';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import { initBackend } from '../../../src-main/core/runtime/backend.js';
 import { naturalImage } from '../../helpers/synthetic.js';
 

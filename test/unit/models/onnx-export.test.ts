@@ -12,7 +12,7 @@ import { MendConv } from '../../../src-main/core/models/layers.js';
 import { exportOnnx } from '../../../src-main/core/models/onnx-export.js';
 import { readRegistry, shippedModelsDir } from '../../../src-main/core/models/registry.js';
 import { loadModelFolder, modelToOnnx, ONNX_FILE, saveModelFolder } from '../../../src-main/core/models/store.js';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import { initBackend } from '../../../src-main/core/runtime/backend.js';
 import { closeOnnxPool, onnxPool } from '../../../src-main/core/runtime/onnx-runtime.js';
 

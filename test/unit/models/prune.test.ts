@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, type ResidualSpec } from '../../../src-main/core/models/architectures.js';
 import { MendConv } from '../../../src-main/core/models/layers.js';
 import { channelImportance, pruneResidual, topChannels } from '../../../src-main/core/models/prune.js';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import { initBackend } from '../../../src-main/core/runtime/backend.js';
 
 beforeAll(async () => {

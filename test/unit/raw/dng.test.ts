@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import { naturalImage } from '../../../src-main/core/lab/scenes.js';
 import { CFA_PHOTOMETRIC, readDng, writeCfaDng, writeLinearDng } from '../../../src-main/core/raw/dng.js';
 import { decodeLosslessJpeg } from '../../../src-main/core/raw/ljpeg.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import { naturalImage } from '../../../src-main/core/lab/scenes.js';
 import { readDng, writeCfaDng } from '../../../src-main/core/raw/dng.js';
 import { readWithLibRaw } from '../../../src-main/core/raw/libraw.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import { readImage, writeImage } from '../../../src-main/core/image/io.js';
 import type { Raster } from '../../../src-main/core/image/raster.js';
 import { denoiseRaster } from '../../../src-main/core/infer/denoise.js';

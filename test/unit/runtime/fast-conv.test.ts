@@ -2,7 +2,7 @@
 // the stock tf.conv2d gradients computed on the pure-JS 'cpu' backend.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import { initBackend } from '../../../src-main/core/runtime/backend.js';
 import { conv2dFilterGrad, conv2dSame } from '../../../src-main/core/runtime/fast-conv.js';
 

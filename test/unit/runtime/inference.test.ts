@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addNoise } from '../../../src-main/core/corrupt/noise.js';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import { runModel } from '../../../src-main/core/infer/run-model.js';
 import { resolveModel } from '../../../src-main/core/models/registry.js';
 import type { LoadedModel } from '../../../src-main/core/models/store.js';

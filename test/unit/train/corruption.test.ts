@@ -1,7 +1,7 @@
 // On-the-fly training corruption: the --noise parser, corruptBatch's noise and conditioning
 // planes, and the random hole masks used to train inpainters.
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import { corruptBatch, parseTrainCorruption, randomHoleMask } from '../../../src-main/core/train/corruption.js';
 import { photoNoise } from '../../../src-main/core/train/corruption.js';
 import { MendError } from '../../../src-main/shared/errors.js';

@@ -1,7 +1,7 @@
 // The code regularizers: sparse KL, sparse L1, the contractive (Jacobian) penalty, and parsing.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 import { initBackend } from '../../../src-main/core/runtime/backend.js';
 import { contractivePenalty, klPenalty, l1Penalty, parseRegularizer, sigmoidContractivePenalty } from '../../../src-main/core/train/regularizers.js';
 import { MendError } from '../../../src-main/shared/errors.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../src-main/core/corrupt/rng.js';
+import { Rng } from '../../../src-main/core/math/rng.js';
 
 function moments(xs: ArrayLike<number>): { mean: number; variance: number } {
   let s = 0;

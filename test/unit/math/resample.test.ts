@@ -1,7 +1,7 @@
 // Box means down and bilinear back up: exact block means, partial edge blocks, and a linear ramp
 // that survives the round trip exactly away from the edges.
 import { describe, expect, it } from 'vitest';
-import { addBilinearUp, boxDown } from '../../../src-main/core/image/resample.js';
+import { addBilinearUp, boxDown } from '../../../src-main/core/math/resample.js';
 import type { Raster } from '../../../src-main/core/image/raster.js';
 
 describe('boxDown', () => {

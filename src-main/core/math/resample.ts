@@ -1,6 +1,6 @@
 // Integer-factor resampling of rasters: box means down, bilinear back up. Pixel centres line up
 // the way a box mean puts them: full-resolution pixel i sits at coarse position (i + 0.5) / f - 0.5.
-import type { Raster } from './raster.js';
+import type { Raster } from '../image/raster.js';
 
 /** Box means over f x f blocks; partial blocks at the right and bottom edges average what they hold. */
 export function boxDown(r: Raster, f: number): Raster {
