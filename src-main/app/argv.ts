@@ -12,7 +12,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'tif', 'tiff', 'webp', 'avif', 'heic', 'heif'] as const;
+/** Camera RAW files the app opens (electron-builder.yml associates them): DNG by Mend, the others by LibRaw. */
+export const RAW_EXTENSIONS = ['dng', 'cr2', 'cr3', 'nef', 'nrw', 'arw', 'raf', 'orf', 'rw2', 'pef', 'srw'] as const;
+
+export const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'tif', 'tiff', 'webp', 'avif', 'heic', 'heif', ...RAW_EXTENSIONS] as const;
 
 /** Most files one launch may open at once. */
 export const MAX_LAUNCH_FILES = 200;

@@ -19,6 +19,7 @@ import { resolveModel } from '../core/models/registry.js';
 import { EngineError } from './errors.js';
 import { PSNR_CAP } from './image-ops.js';
 import { checkModelId } from './models.js';
+import { runRawDenoise } from './raw-images.js';
 import { stemOf, type Workspace } from './workspace.js';
 
 export interface JobRuntime {
@@ -32,6 +33,8 @@ const seconds = (t0: number): number => (performance.now() - t0) / 1000;
 export async function runDenoise(spec: DenoiseJob, rt: JobRuntime): Promise<DenoiseResult> {
   const t0 = performance.now();
   const { stored, image } = await rt.ws.decode(spec.image);
+  // A camera RAW photo is denoised in the raw domain (its mosaic, before demosaicing).
+  if (stored.info.raw && stored.info.role === 'original') return runRawDenoise(spec, stored, rt);
   const auto = spec.sigma === 'auto';
   const model = await resolveModel(await checkModelId(spec.model), 'denoise', image.raster.channels);
   // The blind level is read here, with the model (infer/noise-level.ts): camera noise needs the

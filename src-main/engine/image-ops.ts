@@ -14,8 +14,10 @@ import { assertNotSameFile, writeImage, type ImageFormat } from '../core/image/i
 import type { Raster } from '../core/image/raster.js';
 import { psnr } from '../core/metrics/psnr.js';
 import { ssim } from '../core/metrics/ssim.js';
+import { rawKindOf } from '../core/raw/raw-file.js';
 import { EngineError } from './errors.js';
 import { diffsDir, imageDir } from './layout.js';
+import { exportLinearDng } from './raw-images.js';
 import { isInside, NO_ROOTS_MESSAGE, resolveUnderRoots } from './roots.js';
 import { safeFileName, stemOf, type Workspace } from './workspace.js';
 
@@ -114,6 +116,7 @@ export function exportFileName(suggested: string, format: ImageFormat): string {
  * is one of the workspace's originals, or the file one was opened from, is refused.
  */
 export async function exportImage(ws: Workspace, opts: ExportOptions, target?: string): Promise<ExportedFile> {
+  if (opts.format === 'dng') return exportLinearDng(ws, opts, target, () => ws.tempFolder('export'));
   const { stored, image } = await ws.decode(opts.image);
   let raster = image.raster;
   const strength = opts.strength ?? 1;
@@ -181,7 +184,7 @@ export async function browseFolder(p: string | undefined, roots: string[] | unde
       isFile = !!t?.isFile();
     }
     if (isDir) entries.push({ name: d.name, path: full, kind: 'dir' });
-    else if (isFile && formatFromPath(d.name)) entries.push({ name: d.name, path: full, kind: 'image' });
+    else if (isFile && (formatFromPath(d.name) || rawKindOf(d.name))) entries.push({ name: d.name, path: full, kind: 'image' });
     if (entries.length >= MAX_ENTRIES) break;
   }
   entries.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' }) : a.kind === 'dir' ? -1 : 1));

@@ -21,6 +21,7 @@ import { interleavedFromRaster, rasterFromInterleaved } from '../core/image/pixe
 import type { Raster } from '../core/image/raster.js';
 import { estimateNoiseSigma } from '../core/metrics/noise-estimate.js';
 import { EngineError } from './errors.js';
+import { openRawSource } from './raw-images.js';
 import { batchesDir, diffsDir, imageDir, imagesDir, META_FILE, newId, THUMB_FILE, tmpDir, VIEW_FILE } from './layout.js';
 
 export interface StoredImage {
@@ -91,6 +92,10 @@ export interface ResultToStore {
   bitDepth: 8 | 16;
   /** Estimate the noise level (corrupted images). */
   estimateNoise?: boolean;
+  /** Computed from a camera RAW photo, with its linear DNG among `files` (raw-images.ts). */
+  raw?: boolean;
+  /** Extra files stored in the image's folder, by name. */
+  files?: Record<string, Uint8Array>;
 }
 
 export class Workspace {
@@ -132,8 +137,12 @@ export class Workspace {
         await copyFile(file, target);
       }
       let decoded: DecodedImage;
+      let rawKind: string | undefined;
       try {
-        decoded = await readImage(target);
+        // A camera RAW file is kept as its default rendering (raw-images.ts).
+        const raw = await openRawSource(target);
+        rawKind = raw?.kind;
+        decoded = raw ? raw.image : await readImage(target);
       } catch (e) {
         // Messages name the file; the user knows it by its name (or its own path), not our copy.
         if (e instanceof MendError) throw new MendError(e.code, e.message.split(target).join(opts.originalPath ?? shown));
@@ -149,9 +158,10 @@ export class Workspace {
         height: raster.height,
         channels: raster.channels,
         bitDepth: decoded.bitDepth,
-        format: decoded.format,
+        format: rawKind ?? decoded.format,
         hasAlpha: !!alpha,
         ...(sigma !== undefined ? { noiseSigma: sigma } : {}),
+        ...(rawKind ? { raw: true } : {}),
       };
       await writeViews(folder, raster, alpha, decoded.metadata.icc);
       await this.writeMeta({ info, file: rel, ...(opts.originalPath ? { originalPath: opts.originalPath } : {}) });
@@ -184,7 +194,9 @@ export class Workspace {
         format: 'png',
         hasAlpha: !!alpha,
         ...(r.parent ? { parent: r.parent } : {}),
+        ...(r.raw ? { raw: true } : {}),
       };
+      for (const [name, bytes] of Object.entries(r.files ?? {})) await writeFile(path.join(folder, safeFileName(name)), bytes);
       if (r.estimateNoise) {
         const s = sigmaOf(raster);
         if (s !== undefined) info.noiseSigma = s;
@@ -277,7 +289,7 @@ export class Workspace {
       const { raster, alpha } = rasterFromInterleaved(samples, width, height, channels + (hasAlpha ? 1 : 0));
       image = { raster, format: 'png', bitDepth, metadata: {}, path: file, ...(alpha ? { alpha } : {}) };
     } else {
-      image = await readImage(file);
+      image = (stored.info.raw && (await openRawSource(file))?.image) || (await readImage(file));
     }
     this.remember(key, image);
     return { stored, image };

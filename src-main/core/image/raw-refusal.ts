@@ -76,6 +76,6 @@ export async function refuseRaw(path: string, head: Uint8Array): Promise<void> {
   if (kind === undefined) return;
   throw new MendError(
     'unsupported',
-    `${path} is a camera RAW file (${kind}): only \`mend denoise\` reads RAW (DNG) files; for this, export it to TIFF or JPEG first`,
+    `${path} is a camera RAW file (${kind}): \`mend denoise\`, \`mend batch\` and the editor denoise RAW files; for this, export it to TIFF or JPEG first`,
   );
 }

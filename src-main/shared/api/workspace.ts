@@ -23,6 +23,11 @@ export interface ImageInfo {
   noiseSigma?: number;
   /** The image this one was computed from (for results, masks, heatmaps). */
   parent?: ImageId;
+  /**
+   * A camera RAW original (shown as its default rendering; `format` is its extension, e.g. dng,
+   * cr2) or a denoised result of one: both can be exported as a linear DNG.
+   */
+  raw?: boolean;
 }
 
 /** `imageUrl` variants: full-resolution 8-bit PNG (real pixels at 100%) and a small JPEG. */

@@ -5,7 +5,8 @@
 import * as v from 'valibot';
 import { fraction, fsPath, MAX_NAME_LENGTH, quality, bitDepth, text, workspaceId } from './fields.js';
 
-export const EXPORT_FORMATS = ['jpeg', 'png', 'tiff', 'webp', 'avif'] as const;
+/** 'dng': a linear DNG, for camera RAW photos and their denoised results (engine/raw-images.ts). */
+export const EXPORT_FORMATS = ['jpeg', 'png', 'tiff', 'webp', 'avif', 'dng'] as const;
 
 export const ExportOptionsSchema = v.strictObject({
   image: workspaceId,

@@ -1,6 +1,12 @@
 /** File names: which dropped files are images, and what an export is called. */
 
-export const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'tif', 'tiff', 'webp', 'avif', 'heic', 'heif', 'gif', 'bmp'];
+/** Camera RAW files the engine opens (DNG by Mend, the others by LibRaw) as their default rendering. */
+export const RAW_EXTENSIONS = ['dng', 'cr2', 'cr3', 'nef', 'nrw', 'arw', 'raf', 'orf', 'rw2', 'pef', 'srw'];
+
+export const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'tif', 'tiff', 'webp', 'avif', 'heic', 'heif', 'gif', 'bmp', ...RAW_EXTENSIONS];
+
+/** The file pickers' `accept`: browsers know no MIME type for most RAW formats, so by extension. */
+export const IMAGE_ACCEPT = ['image/*', '.tif', '.tiff', '.heic', '.heif', '.avif', ...RAW_EXTENSIONS.map((e) => `.${e}`)].join(',');
 
 export function extensionOf(name: string): string {
   const dot = name.lastIndexOf('.');
@@ -25,6 +31,7 @@ export const EXPORT_EXTENSIONS: Record<string, string> = {
   tiff: 'tif',
   webp: 'webp',
   avif: 'avif',
+  dng: 'dng',
 };
 
 /**

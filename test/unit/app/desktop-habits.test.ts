@@ -26,6 +26,8 @@ describe('files from the command line', () => {
     const argv = ['/opt/electron/electron', '--inspect=0', '.', '--no-sandbox', 'a.jpg', '/pics/b.TIFF', 'notes.txt', 'file:///pics/c%20d.png', '-psn_0_123', 'a.jpg'];
     expect(filesFromArgv(argv, '/home/u', { defaultApp: true })).toEqual(['/home/u/a.jpg', '/pics/b.TIFF', '/pics/c d.png']);
     expect(filesFromArgv(['/opt/Mend/mend-desktop', 'x.heic', 'y.webp'], '/w', { defaultApp: false })).toEqual(['/w/x.heic', '/w/y.webp']);
+    // Camera RAW files (issue 24), as the file associations hand them over.
+    expect(filesFromArgv(['/opt/Mend/mend-desktop', 'IMG_1.CR2', '/r/IMG_2.dng', 'DSC_3.NEF', 'x.xmp'], '/w', { defaultApp: false })).toEqual(['/w/IMG_1.CR2', '/r/IMG_2.dng', '/w/DSC_3.NEF']);
     expect(filesFromArgv(['/opt/Mend/mend-desktop'], '/w', { defaultApp: false })).toEqual([]);
   });
 

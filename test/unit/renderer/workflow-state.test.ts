@@ -41,6 +41,10 @@ describe('Export defaults', () => {
     expect(exportDefaults({ format: 'heif', bitDepth: 8 })).toEqual({ format: 'jpeg', depth: 8 });
     expect(exportDefaults({ format: 'dng', bitDepth: 16 })).toEqual({ format: 'tiff', depth: 16 });
   });
+
+  it('are a linear DNG for a camera RAW photo the engine opened (issue 24)', () => {
+    expect(exportDefaults({ format: 'cr2', bitDepth: 16, raw: true })).toEqual({ format: 'dng', depth: 16 });
+  });
 });
 
 describe('the shortcut table', () => {
