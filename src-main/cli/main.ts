@@ -6,7 +6,7 @@
 import { MendError } from '../shared/errors.js';
 import { unwritableError } from '../core/image/atomic-write.js';
 import { initBackend } from '../core/runtime/backend.js';
-import { setRuntimePreference } from '../core/runtime/inference.js';
+import { setRuntimePreference } from '../core/infer/runtime-choice.js';
 import { createReporter } from './progress.js';
 import type { CommandContext } from './context.js';
 import { commands, usage } from './commands/index.js';

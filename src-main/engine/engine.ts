@@ -18,7 +18,7 @@ import type {
   JobSpec, JobStreamEvent, ModelDetails, ModelSummary,
 } from '../shared/api.js';
 import { backendStatus, describeBackend } from '../core/runtime/backend.js';
-import { describeRuntime, inferenceRuntime } from '../core/runtime/inference.js';
+import { describeRuntime, inferenceRuntime } from '../core/infer/runtime-choice.js';
 import { ExportOptionsSchema, JobSpecSchema } from '../shared/schema/index.js';
 import { checkRequest } from '../shared/schema/parse.js';
 import { EngineError } from './errors.js';

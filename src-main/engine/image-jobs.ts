@@ -10,7 +10,7 @@ import { applyDamage, makeDamageMask, maskFraction } from '../core/corrupt/damag
 import { Rng } from '../core/math/rng.js';
 import { anomalyMap, heatmap } from '../core/infer/anomaly.js';
 import { denoiseRaster } from '../core/infer/denoise.js';
-import { checkAutoSigma } from '../core/image/small-images.js';
+import { checkAutoSigma } from '../core/metrics/small-images.js';
 import { inpaintRaster } from '../core/infer/inpaint.js';
 import { throwIfCancelled } from '../core/jobs/cancel.js';
 import { psnr } from '../core/metrics/psnr.js';

@@ -14,7 +14,7 @@ import type { CommandContext } from '../context.js';
 import { rawDenoiseCommand, rawDenoiseHelp } from './raw-denoise.js';
 import { rawRouteOf } from '../../core/raw/raw-file.js';
 import { checkOutputFolder, checkOutputsApart } from '../outputs.js';
-import { checkAutoSigma } from '../../core/image/small-images.js';
+import { checkAutoSigma } from '../../core/metrics/small-images.js';
 
 const OUTPUT_OPTIONS = {
   output: { type: 'string', short: 'o' },

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { backendStatus, describeBackend } from '../../core/runtime/backend.js';
-import { describeRuntime, inferenceRuntime, type RuntimeStatus } from '../../core/runtime/inference.js';
+import { describeRuntime, inferenceRuntime, type RuntimeStatus } from '../../core/infer/runtime-choice.js';
 import { listModels, readRegistry, shippedModelsDir, userModelsDir } from '../../core/models/registry.js';
 import { parse } from '../args.js';
 import type { CommandContext } from '../context.js';

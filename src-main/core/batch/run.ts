@@ -19,7 +19,7 @@ import { MendError } from '../../shared/errors.js';
 import type { JobEvent } from '../../shared/jobs.js';
 import { unwritableError } from '../image/atomic-write.js';
 import { assertNotSameFile, readImage, writeImage, type DecodedImage } from '../image/io.js';
-import { checkAutoSigma } from '../image/small-images.js';
+import { checkAutoSigma } from '../metrics/small-images.js';
 import { denoiseRaster } from '../infer/denoise.js';
 import { inpaintRaster } from '../infer/inpaint.js';
 import type { LoadedModel } from '../models/store.js';

@@ -30,7 +30,7 @@ import type { ModelTask } from '../models/card.js';
 import { defaultChannels, readRegistry, resolveModel, shippedModelsDir } from '../models/registry.js';
 import { loadModelFolder, modelToOnnx, type LoadedModel } from '../models/store.js';
 import { backendStatus, describeBackend } from '../runtime/backend.js';
-import { describeRuntime, inferenceRuntime, withRuntime, type RuntimeName } from '../runtime/inference.js';
+import { describeRuntime, inferenceRuntime, withRuntime, type RuntimeName } from '../infer/runtime-choice.js';
 import { onnxAvailability } from '../runtime/onnx-runtime.js';
 import { benchSgemm, benchThreading, type SgemmBench, type ThreadingBench } from './onnx-bench.js';
 import { corruptBatch, type TrainCorruption } from '../train/corruption.js';

@@ -4,13 +4,13 @@
  * model runs a grayscale image as gray RGB).
  *
  * The one entry point for inference. Tiles run on ONNX Runtime (in a worker thread, so the event
- * loop stays free) or on TensorFlow.js, whichever runtime/inference.ts picked.
+ * loop stays free) or on TensorFlow.js, whichever runtime-choice.ts picked.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { JobContext } from '../../shared/jobs.js';
 import { inputChannels, sizeMultiple, type ArchSpec } from '../models/architectures.js';
 import { modelToOnnx, type LoadedModel } from '../models/store.js';
-import { inferenceRuntime, noteOnnxProvider, type RuntimeName } from '../runtime/inference.js';
+import { inferenceRuntime, noteOnnxProvider, type RuntimeName } from './runtime-choice.js';
 import { onnxPool, type OnnxModelHandle, type OnnxPool } from '../runtime/onnx-runtime.js';
 import { type Raster } from '../image/raster.js';
 import { runTiled } from './tiles.js';

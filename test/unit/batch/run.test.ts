@@ -9,7 +9,7 @@ import { REPORT_NAME } from '../../../src-main/core/batch/report.js';
 import { BatchJob, runBatch } from '../../../src-main/core/batch/run.js';
 import type { BatchOptions, BatchProgressEvent } from '../../../src-main/core/batch/types.js';
 import { JOURNAL_NAME } from '../../../src-main/core/batch/journal.js';
-import { benchBatchOverhead } from '../../../src-main/core/batch/bench.js';
+import { benchBatchOverhead } from '../../../src-main/core/bench/batch-bench.js';
 import { Rng } from '../../../src-main/core/math/rng.js';
 import { initBackend } from '../../../src-main/core/runtime/backend.js';
 import type { JobEvent } from '../../../src-main/shared/jobs.js';

@@ -12,7 +12,7 @@ import type { LoadedModel } from '../../../src-main/core/models/store.js';
 import { initBackend } from '../../../src-main/core/runtime/backend.js';
 import {
   CALIBRATION_FILE, inferenceRuntime, parseRuntimeName, resetRuntimeChoice, runtimeStatus, setRuntimePreference,
-} from '../../../src-main/core/runtime/inference.js';
+} from '../../../src-main/core/infer/runtime-choice.js';
 import { closeOnnxPool, onnxAvailability, onnxPool } from '../../../src-main/core/runtime/onnx-runtime.js';
 import { naturalImage } from '../../helpers/synthetic.js';
 

@@ -9,10 +9,10 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { JobContext } from '../../shared/jobs.js';
-import { syntheticImage } from '../bench/synthetic.js';
+import { syntheticImage } from './synthetic.js';
 import { writeImage } from '../image/io.js';
 import { throwIfCancelled } from '../jobs/cancel.js';
-import { BatchJob } from './run.js';
+import { BatchJob } from '../batch/run.js';
 
 export interface BatchOverheadOptions extends JobContext {
   /** Images (default 50). */

@@ -17,8 +17,8 @@ import { MendError } from '../../shared/errors.js';
 import { writeFileAtomic } from '../image/atomic-write.js';
 import { buildModel, type ArchSpec } from '../models/architectures.js';
 import { exportOnnx } from '../models/onnx-export.js';
-import { backendStatus, describeBackend, initBackend, type BackendName } from './backend.js';
-import { defaultPoolOptions, describeProvider, onnxAvailability, onnxPool, type OnnxProvider } from './onnx-runtime.js';
+import { backendStatus, describeBackend, initBackend, type BackendName } from '../runtime/backend.js';
+import { defaultPoolOptions, describeProvider, onnxAvailability, onnxPool, type OnnxProvider } from '../runtime/onnx-runtime.js';
 
 export type RuntimeName = 'onnx' | 'tfjs';
 export const RUNTIMES: readonly RuntimeName[] = ['onnx', 'tfjs'];
