@@ -1,5 +1,5 @@
 /**
- * Training from the interface: the autoencoder variants of shared/docs/AUTOENCODERS.md mapped
+ * Training from the interface: the autoencoder variants (docs/cli.md, Training) mapped
  * onto `mend train` settings, a new user model under userModelsDir()/<id from the name>, live
  * progress and validation previews. Cancel stops at the next step and keeps a checkpoint, so the
  * same name with `resume` continues.

@@ -16,9 +16,11 @@ export const benchHelp = `mend bench [--quick] [--json] [--data DIR | --no-eval]
   with the load average, since other programs' CPU use changes every number.
   Training: steps of the default colour denoiser's architecture (batch 16, patch 64), in
   patches/s and effective GFLOPS (3 x forward FLOPs). Peak memory.
-  With the benchmark data (--data DIR, else MEND_DATA, else /work/shared/data): mend eval on
-  Set12 and McMaster at sigma 15,25,50 and on the McMaster inpainting masks, next to published
-  results (BM3D, DnCNN, FFDNet; OpenCV Navier-Stokes for inpainting). --no-eval skips that part.
+  With the Set12/McMaster benchmark images (--data DIR, else MEND_DATA: a folder holding
+  bench/Set12, bench/McMaster and bench/masks/McMaster): mend eval on Set12 and McMaster at
+  sigma 15,25,50 and on the McMaster inpainting masks, next to published results (BM3D, DnCNN,
+  FFDNet; OpenCV Navier-Stokes for inpainting). --no-eval skips that part; a folder given that
+  is missing is refused before anything runs.
   --batch N: also run a batch of N generated one-megapixel photos and report the time spent
   beyond inference (50 is the reference batch).`;
 

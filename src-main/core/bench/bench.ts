@@ -7,8 +7,9 @@
  *    reaches, and tiles one-after-another-with-all-threads vs side-by-side-single-threaded;
  *  - training throughput of the default colour denoiser's architecture, using the trainer's own
  *    step (patches/s; effective GFLOPS = 3 x forward FLOPs per second: forward + two backward);
- *  - with the benchmark data (MEND_DATA, else /work/shared/data): `mend eval` on Set12 and
- *    McMaster at sigma 15/25/50 and the inpainting masks, next to published reference numbers.
+ *  - with the Set12/McMaster benchmark images (`--data DIR`, else MEND_DATA; data-dir.ts):
+ *    `mend eval` on Set12 and McMaster at sigma 15/25/50 and the inpainting masks, next to
+ *    published reference numbers.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -36,14 +37,15 @@ import { benchSgemm, benchThreading, type SgemmBench, type ThreadingBench } from
 import { corruptBatch, type TrainCorruption } from '../train/corruption.js';
 import { samplePatches } from '../train/patches.js';
 import { createTrainStep } from '../train/step.js';
+import { benchDataDir, NO_BENCH_DATA } from './data-dir.js';
 import { REFERENCE_PSNR, type ReferenceRow } from './reference.js';
 import { syntheticImage } from './synthetic.js';
-import { benchBatchOverhead, type BatchOverheadResult } from '../batch/bench.js';
+import { benchBatchOverhead, type BatchOverheadResult } from './batch-bench.js';
 
 export interface BenchOptions extends JobContext {
   /** 512x512 inference instead of 1024x1024, fewer training steps. */
   quick?: boolean;
-  /** Benchmark data folder; undefined = MEND_DATA or /work/shared/data; null = skip the eval. */
+  /** Benchmark data folder; undefined = MEND_DATA, or no eval when unset; null = skip the eval. */
   data?: string | null;
   /** Also time a batch of one-megapixel photos (issue: batch overhead under 10%); images count. */
   batchImages?: number;
@@ -145,12 +147,6 @@ const DEFAULTS: { task: ModelTask; kind: 'gray' | 'color' }[] = [
   { task: 'denoise', kind: 'gray' },
   { task: 'inpaint', kind: 'color' },
 ];
-
-/** The benchmark data folder, if any: explicit, else MEND_DATA, else /work/shared/data. */
-export function benchDataDir(explicit?: string): string | undefined {
-  const dir = explicit ?? process.env.MEND_DATA ?? '/work/shared/data';
-  return existsSync(dir) ? path.resolve(dir) : undefined;
-}
 
 async function loadDefault(task: ModelTask, kind: 'gray' | 'color'): Promise<LoadedModel | string> {
   const id = readRegistry().defaults[task]?.[kind];
@@ -304,6 +300,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const notes: string[] = [];
   const stage = (detail: string, done: number, total: number): void =>
     emit({ type: 'progress', stage: 'bench', done, total, detail });
+  // Checked first: a mistyped folder fails at once, not after minutes of timing.
+  const data = opts.data === null ? undefined : benchDataDir(opts.data);
 
   // Inference: every shipped model (the issue asks for FLOPs/px and MP/s of each) on its own kind
   // of image, defaults first, and each default on the kind it is the default for (a grey model
@@ -361,9 +359,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
 
   // Quality on the benchmark sets.
   let evalResult: BenchEval | null = null;
-  const data = opts.data === null ? undefined : benchDataDir(opts.data);
   if (opts.data === null) notes.push('eval: skipped (--no-eval)');
-  else if (!data) notes.push('eval: no benchmark data (set MEND_DATA to the data folder)');
+  else if (!data) notes.push(NO_BENCH_DATA);
   else {
     evalResult = { data, denoise: [], inpaint: [], reference: [] };
     const job = { signal: opts.signal, onEvent: opts.onEvent };

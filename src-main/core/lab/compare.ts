@@ -1,7 +1,7 @@
 /**
- * `mend lab compare`: the autoencoder variants of shared/docs/AUTOENCODERS.md trained side by
- * side on the same patches with the same code size, plus PCA as the linear baseline, and
- * measured the same way:
+ * `mend lab compare`: the autoencoder variants (docs/models-and-benchmarks.md, "The autoencoder
+ * lab") trained side by side on the same patches with the same code size, plus PCA as the
+ * linear baseline, and measured the same way:
  *  - reconstruction error on held-out patches (and its PSNR in pixels),
  *  - code sparsity: the fraction of near-zero activations, and the mean activation (the KL
  *    variant's target rho),

@@ -1,7 +1,7 @@
 /**
  * The lab's autoencoder: one dense encoder layer from a patch (d pixels) to a code of k units,
  * and one dense linear decoder layer back (h = a(x W + b), x_hat = h V + c). Small enough to
- * train every variant of shared/docs/AUTOENCODERS.md in seconds and to read what it learned:
+ * train every autoencoder variant of the lab in seconds and to read what it learned:
  * each column of W is a filter (an image patch), each code unit one number per patch.
  *
  * Training reuses the product's code regularizers (train/regularizers.ts) with the same lambda

@@ -1,7 +1,7 @@
 /**
  * Principal component analysis: the linear baseline of the autoencoder lab. A linear
  * undercomplete autoencoder trained with squared error spans the same subspace as the top k
- * principal components (shared/docs/AUTOENCODERS.md), so its reconstruction error should match
+ * principal components (Baldi and Hornik, 1989), so its reconstruction error should match
  * PCA's; the lab shows both side by side.
  *
  * Rows of `data` are samples (n x d, row-major float32). The covariance is accumulated in float64

@@ -1,8 +1,8 @@
 /**
  * Similar-image search by autoencoder codes (`mend similar`): the information-retrieval use of
- * the bottleneck (shared/docs/AUTOENCODERS.md). Every image of a folder becomes a small
- * thumbnail; an autoencoder trained on the folder's thumbnails compresses each one to a short
- * code, and images whose codes point the same way look alike.
+ * the bottleneck (docs/models-and-benchmarks.md, "The autoencoder lab"). Every image of a
+ * folder becomes a small thumbnail; an autoencoder trained on the folder's thumbnails
+ * compresses each one to a short code, and images whose codes point the same way look alike.
  *
  * The autoencoder is a denoising one whose "noise" is what makes near-duplicates differ: its
  * input is a thumbnail re-cropped, shifted, brightened or darkened and grainy, its target the

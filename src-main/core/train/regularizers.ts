@@ -1,5 +1,5 @@
 /**
- * Penalties on the bottleneck code (shared/docs/AUTOENCODERS.md), each scaled by lambda.
+ * Penalties on the bottleneck code (sparse L1 and KL, contractive), each scaled by lambda.
  * Terms are means rather than sums so that lambda means the same at any patch or batch size.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -70,7 +70,7 @@ export function jacobianNormEstimate(encode: (x: tf.Tensor) => tf.Tensor, x: tf.
 
 /**
  * Contractive, exact, for one dense sigmoid layer h = s(x W + b) (the lab's patch autoencoders):
- * ||J||_F^2 = sum_j (h_j (1 - h_j))^2 * sum_i W_ij^2 (shared/docs/AUTOENCODERS.md). Averaged over
+ * ||J||_F^2 = sum_j (h_j (1 - h_j))^2 * sum_i W_ij^2 (Rifai et al., 2011). Averaged over
  * the batch and divided by the input size, so it is on the same scale as contractivePenalty's
  * estimate and lambda means the same for both.
  * `code` is [batch, k]; `kernel` is the encoder's [d, k] weight matrix.

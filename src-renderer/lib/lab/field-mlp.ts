@@ -1,7 +1,7 @@
 /**
- * The denoising vector field toy (shared/docs/AUTOENCODERS.md: "the model learns a vector field
- * r(x) - x pointing from corrupted points back to the data manifold; it behaves well only near
- * the data it saw"). Points on a curve in the plane, corrupted with Gaussian noise; a 2-H-H-2
+ * The denoising vector field toy: a denoising autoencoder learns a vector field r(x) - x
+ * pointing from corrupted points back to the data manifold, and behaves well only near the data
+ * it saw. Points on a curve in the plane, corrupted with Gaussian noise; a 2-H-H-2
  * MLP denoising autoencoder learns r(corrupted) ~ clean with hand-written backprop and Adam.
  * Plain TypeScript, no DOM and no TensorFlow: it runs in a Web Worker (field-worker.ts) and in
  * unit tests.

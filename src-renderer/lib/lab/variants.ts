@@ -1,5 +1,5 @@
 /**
- * How the Lab page names, colours and explains the variants of shared/docs/AUTOENCODERS.md,
+ * How the Lab page names, colours and explains the autoencoder variants,
  * and small pure helpers for its tables and charts (unit-tested).
  */
 import type { LabCompareResult, LabVariantId, LabVariantReport } from '../../../src-main/shared/api.js';
