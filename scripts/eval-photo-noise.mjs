@@ -2,7 +2,7 @@
 // folder of clean images, 8-bit quantised (and with --jpeg Q saved as a JPEG of quality Q, as
 // a camera's JPEG would be), denoised by each model with --sigma auto; mean PSNR.
 // Usage: npm run build; node scripts/eval-photo-noise.mjs [--jpeg Q] DIR MODEL...
-// (e.g. shared/data/bench/McMaster color-denoise color-photo)
+// (e.g. DATA/bench/McMaster color-denoise color-photo)
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { readImage } from '../dist/src-main/core/image/io.js';

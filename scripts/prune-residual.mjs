@@ -2,7 +2,7 @@
 // starts from the wider one's most useful channels (core/models/prune.ts, scored on noisy crops of
 // the training images), to be fine-tuned with `mend train --init OUT_DIR`.
 // Usage: npm run build; node scripts/prune-residual.mjs MODEL DATA_DIR WIDTH OUT_DIR
-// (e.g. color-denoise shared/data/train/color432 28 scratch/color-28)
+// (e.g. color-denoise DATA/train/color432 28 scratch/color-28)
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';

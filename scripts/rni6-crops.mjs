@@ -1,7 +1,7 @@
 // Side-by-side crops of real noisy photos (RNI6, no clean reference exists): the noisy crop,
 // then each model's output with --sigma auto, at 2x (nearest) so grain and blocking stay visible.
 // Usage: npm run build; node scripts/rni6-crops.mjs RNI6_DIR OUT.png MODEL...
-// (e.g. shared/data/real/RNI6 docs/rni6-gaussian-vs-photo.png gray-denoise gray-photo)
+// (e.g. DATA/real/RNI6 docs/rni6-gaussian-vs-photo.png gray-denoise gray-photo)
 import path from 'node:path';
 import sharp from 'sharp';
 import { readImage } from '../dist/src-main/core/image/io.js';

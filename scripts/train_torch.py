@@ -13,7 +13,7 @@ output through ONNX Runtime.
 Training data: every image of each --data folder, as luminance (R+G+B)/3 (the plane Mend's
 colour route gives a grey denoiser), cut into --tile x --tile tiles kept on the device. Each step
 crops --patch squares at random, rotates/flips them, adds Gaussian noise of a sigma drawn per
-patch from --sigma (0-255 scale, not clipped: the benchmark protocol of shared/data/README.md)
+patch from --sigma (0-255 scale, not clipped: the published benchmarks' protocol, docs/models-and-benchmarks.md)
 and shows the model the noisy patch plus the constant plane sigma/255. Loss: mean squared error.
 Training runs for --minutes of wall time; the learning rate follows a cosine over that time, so
 a run ends annealed whatever the device's speed. The weights are saved every --save-every
@@ -21,8 +21,8 @@ seconds and at the end, with the grey benchmark (--bench) scored by the protocol
 
 Usage:
   python3 scripts/train_torch.py --arch '{"kind":"unet","width":28,"levels":3,"blocks":2}' \\
-    --data shared/data/train/gray400 --data shared/data/train/color432 \\
-    --bench shared/data/bench/Set12 --minutes 8 --out gray-unet.json
+    --data DATA/train/gray400 --data DATA/train/color432 \\
+    --bench DATA/bench/Set12 --minutes 8 --out gray-unet.json
 """
 import argparse
 import base64
