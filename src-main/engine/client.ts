@@ -19,10 +19,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiError, BackendInfo, JobId, JobResult, JobResultFor, JobSpec, JobStreamEvent } from '../shared/api.js';
-import type { EngineMethod } from './engine.js';
 import { EngineError, fromApiError } from './errors.js';
 import { newId } from './layout.js';
-import { ENGINE_ENV, isEngineMessage, type CallArgs, type CallValue, type ControlAction, type EngineMessage, type HostMessage } from './protocol.js';
+import { ENGINE_ENV, isEngineMessage, type CallArgs, type CallValue, type ControlAction, type EngineMessage, type EngineMethod, type HostMessage } from './protocol.js';
 
 export interface EngineClientOptions {
   /** The workspace folder (the host creates and removes it). */

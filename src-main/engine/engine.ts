@@ -22,11 +22,12 @@ import { describeRuntime, inferenceRuntime } from '../core/infer/runtime-choice.
 import { ExportOptionsSchema, JobSpecSchema } from '../shared/schema/index.js';
 import { checkRequest } from '../shared/schema/parse.js';
 import { EngineError } from './errors.js';
+import type { EngineCalls } from './protocol.js';
 import { batchOutputFile, runBatchJob } from './batch-job.js';
 import { makeFolder } from './folders.js';
 import { deletePreset, listPresets, savePreset } from '../core/batch/presets.js';
 import type { BatchPreset } from '../shared/schema/presets.js';
-import { browseFolder, compareImages, diffImage, exportImage, type ExportedFile } from './image-ops.js';
+import { browseFolder, compareImages, diffImage, exportImage } from './image-ops.js';
 import { runAnomaly, runCorrupt, runDenoise, runInpaint, type JobRuntime } from './image-jobs.js';
 import { variantFile } from './layout.js';
 import * as models from './models.js';
@@ -34,8 +35,6 @@ import { resolveUnderRoots } from './roots.js';
 import { runDustJob, runLabCodesJob, runLabCompareJob, runSimilarFindJob, runSimilarIndexJob } from './lab-jobs.js';
 import { runTrainJob } from './train-job.js';
 import { Workspace } from './workspace.js';
-
-export type { ExportedFile } from './image-ops.js';
 
 export interface EngineOptions {
   workspaceDir: string;
@@ -53,39 +52,6 @@ export interface RunningJob {
   pause(): void;
   resume(): void;
 }
-
-/** The request/response methods (the `call` messages of protocol.ts). */
-export interface EngineCalls {
-  info(): Promise<AppInfo>;
-  addImage(name: string, file: string): Promise<ImageInfo>;
-  openPath(path: string): Promise<ImageInfo>;
-  removeImage(id: ImageId): Promise<void>;
-  compare(reference: ImageId, image: ImageId, mask?: ImageId): Promise<ImageComparison>;
-  browse(path?: string): Promise<FolderListing>;
-  exportImage(opts: ExportOptions, target?: string): Promise<ExportedFile>;
-  imageFile(id: ImageId, variant: ImageVariant): Promise<string>;
-  diffImage(a: ImageId, b: ImageId, gain: number): Promise<string>;
-  batchOutputFile(outDir: string, name: string): Promise<string>;
-  listModels(): Promise<ModelSummary[]>;
-  modelDetails(id: string): Promise<ModelDetails>;
-  renameModel(id: string, name: string): Promise<ModelSummary>;
-  deleteModel(id: string): Promise<void>;
-  importModel(name: string, file: string): Promise<ModelSummary>;
-  exportModel(id: string): Promise<ExportedFile>;
-  /** Batch presets (core/batch/presets.ts), shared with `mend batch --preset`. */
-  listPresets(): Promise<BatchPreset[]>;
-  savePreset(preset: BatchPreset): Promise<BatchPreset[]>;
-  deletePreset(name: string): Promise<BatchPreset[]>;
-  /** A new sub-folder (the web folder picker's "New folder"); returns its path. */
-  makeFolder(parent: string, name: string): Promise<string>;
-}
-
-export type EngineMethod = keyof EngineCalls;
-export const ENGINE_METHODS: readonly EngineMethod[] = [
-  'info', 'addImage', 'openPath', 'removeImage', 'compare', 'browse', 'exportImage', 'imageFile', 'diffImage', 'batchOutputFile',
-  'listModels', 'modelDetails', 'renameModel', 'deleteModel', 'importModel', 'exportModel',
-  'listPresets', 'savePreset', 'deletePreset', 'makeFolder',
-];
 
 export interface Engine extends EngineCalls {
   startJob(id: JobId, spec: JobSpec, onEvent: (e: JobStreamEvent) => void): RunningJob;

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { ExportOptions, FolderListing, ImageComparison, ImageId } from '../shared/api.js';
+import type { ExportedFile } from './protocol.js';
 import { writeFileAtomic } from '../core/image/atomic-write.js';
 import { convertChannels } from '../core/image/channels.js';
 import { extensionFor, formatFromPath } from '../core/image/formats.js';
@@ -94,13 +95,6 @@ export async function diffImage(ws: Workspace, a: ImageId, b: ImageId, gain: num
     .toBuffer();
   await writeFileAtomic(file, png);
   return file;
-}
-
-export interface ExportedFile {
-  /** The encoded file (a temp file unless a target was given). */
-  file: string;
-  /** The name to save/download it under. */
-  fileName: string;
 }
 
 /** The suggested name with the extension of the chosen format (a matching one is kept: .jpeg stays). */

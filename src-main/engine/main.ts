@@ -9,9 +9,9 @@
  */
 import { initBackend } from '../core/runtime/backend.js';
 import type { JobId } from '../shared/api.js';
-import { createEngine, ENGINE_METHODS, type Engine, type RunningJob } from './engine.js';
+import { createEngine, type Engine, type RunningJob } from './engine.js';
 import { EngineError, toApiError } from './errors.js';
-import { ENGINE_ENV, isHostMessage, type ControlAction, type EngineMessage, type HostMessage } from './protocol.js';
+import { ENGINE_ENV, ENGINE_METHODS, isHostMessage, type ControlAction, type EngineMessage, type HostMessage } from './protocol.js';
 
 /** The one thing that differs between fork() and utilityProcess: how messages move. */
 interface Transport {

@@ -17,7 +17,7 @@ import { defaultChannels, forgetModel, listModels, readRegistry, userModelsDir, 
 import { loadModelFolder, readCard, saveCard } from '../core/models/store.js';
 import { EngineError } from './errors.js';
 import { newId } from './layout.js';
-import type { ExportedFile } from './image-ops.js';
+import type { ExportedFile } from './protocol.js';
 import type { Workspace } from './workspace.js';
 
 export const MENDMODEL_FORMAT = 'mendmodel';

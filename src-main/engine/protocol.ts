@@ -10,8 +10,53 @@
  * A job's `end` is always its last message; after `control: cancel` it still comes (a batch
  * ends with its summary, other jobs with error code 'cancelled').
  */
-import type { ApiError, BackendInfo, JobId, JobResult, JobSpec, JobStreamEvent } from '../shared/api.js';
-import type { EngineCalls, EngineMethod } from './engine.js';
+import type {
+  ApiError, AppInfo, BackendInfo, ExportOptions, FolderListing, ImageComparison, ImageId, ImageInfo, ImageVariant, JobId, JobResult,
+  JobSpec, JobStreamEvent, ModelDetails, ModelSummary,
+} from '../shared/api.js';
+import type { BatchPreset } from '../shared/schema/presets.js';
+
+/** A file the engine wrote for the host to stream or move (exports). */
+export interface ExportedFile {
+  /** The encoded file (a temp file unless a target was given). */
+  file: string;
+  /** The name to save/download it under. */
+  fileName: string;
+}
+
+/** The request/response methods (the `call` messages); engine.ts implements them. */
+export interface EngineCalls {
+  info(): Promise<AppInfo>;
+  addImage(name: string, file: string): Promise<ImageInfo>;
+  openPath(path: string): Promise<ImageInfo>;
+  removeImage(id: ImageId): Promise<void>;
+  compare(reference: ImageId, image: ImageId, mask?: ImageId): Promise<ImageComparison>;
+  browse(path?: string): Promise<FolderListing>;
+  exportImage(opts: ExportOptions, target?: string): Promise<ExportedFile>;
+  imageFile(id: ImageId, variant: ImageVariant): Promise<string>;
+  diffImage(a: ImageId, b: ImageId, gain: number): Promise<string>;
+  batchOutputFile(outDir: string, name: string): Promise<string>;
+  listModels(): Promise<ModelSummary[]>;
+  modelDetails(id: string): Promise<ModelDetails>;
+  renameModel(id: string, name: string): Promise<ModelSummary>;
+  deleteModel(id: string): Promise<void>;
+  importModel(name: string, file: string): Promise<ModelSummary>;
+  exportModel(id: string): Promise<ExportedFile>;
+  /** Batch presets (core/batch/presets.ts), shared with `mend batch --preset`. */
+  listPresets(): Promise<BatchPreset[]>;
+  savePreset(preset: BatchPreset): Promise<BatchPreset[]>;
+  deletePreset(name: string): Promise<BatchPreset[]>;
+  /** A new sub-folder (the web folder picker's "New folder"); returns its path. */
+  makeFolder(parent: string, name: string): Promise<string>;
+}
+
+export type EngineMethod = keyof EngineCalls;
+export const ENGINE_METHODS: readonly EngineMethod[] = [
+  'info', 'addImage', 'openPath', 'removeImage', 'compare', 'browse', 'exportImage', 'imageFile', 'diffImage', 'batchOutputFile',
+  'listModels', 'modelDetails', 'renameModel', 'deleteModel', 'importModel', 'exportModel',
+  'listPresets', 'savePreset', 'deletePreset', 'makeFolder',
+];
+
 
 export type CallArgs<M extends EngineMethod> = Parameters<EngineCalls[M]>;
 export type CallValue<M extends EngineMethod> = Awaited<ReturnType<EngineCalls[M]>>;
