@@ -11,8 +11,8 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { contentTypeFor } from '../engine/content-types.js';
-import { isInside } from '../engine/roots.js';
+import { contentTypeFor } from '../host/content-types.js';
+import { isInside } from '../host/roots.js';
 import { APP_HOST, APP_SCHEME } from './ipc-contract.js';
 import { APP_PAGE_HEADERS } from './security.js';
 

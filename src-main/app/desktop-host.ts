@@ -1,6 +1,6 @@
 /**
  * The desktop app's side of MendApi: one handler per IPC channel, on the engine process
- * (engine/client.ts), the workspace (engine/host.ts) and the paths the user granted
+ * (host/client.ts), the workspace (host/host.ts) and the paths the user granted
  * (grants.ts), as the web server's routes are for HTTP. What Electron does (dialogs, sending to
  * the window, recent documents) comes in as plain functions, so this whole module runs and is
  * tested without Electron, against the real engine (test/integration/desktop-host.test.ts).
@@ -15,10 +15,10 @@
 import { copyFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApiError, AppInfo, BatchJobSpec, FolderListing, ImageInfo, JobSpec, JobStreamEvent, TrainJobSpec } from '../shared/api.js';
-import type { ClientJob, EngineClient } from '../engine/client.js';
-import { EngineError, toApiError } from '../engine/errors.js';
-import { exportTempFolder, writeUpload } from '../engine/host.js';
-import { WORKSPACE_BATCH_PREFIX } from '../engine/layout.js';
+import type { ClientJob, EngineClient } from '../host/client.js';
+import { EngineError, toApiError } from '../host/errors.js';
+import { exportTempFolder, writeUpload } from '../host/host.js';
+import { WORKSPACE_BATCH_PREFIX } from '../host/layout.js';
 import type { Grants } from './grants.js';
 import type { EventChannel, EventPayloads, InvokeChannel } from './ipc-contract.js';
 import type { Outcome } from './progress.js';

@@ -4,7 +4,7 @@
  * (desktop-host.ts), with any failure turned into an ApiError in the reply envelope. ipc.ts
  * registers this for every channel; nothing else answers the window.
  */
-import { toApiError } from '../engine/errors.js';
+import { toApiError } from '../host/errors.js';
 import type { Handlers } from './desktop-host.js';
 import type { InvokeChannel, Reply } from './ipc-contract.js';
 import { isTrustedSender, type SenderInfo } from './security.js';

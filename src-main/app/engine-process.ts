@@ -2,14 +2,14 @@
  * The engine as an Electron utility process (utilityProcess.fork): a Node.js child that
  * Chromium's process model knows about (it ends with the app, shows in the task manager as
  * "Mend engine") and that speaks to main through process.parentPort, which engine/main.ts
- * already listens on. The EngineClient (engine/client.ts) sees it as any EngineProcess, so
+ * already listens on. The EngineClient (host/client.ts) sees it as any EngineProcess, so
  * crash detection, restart and cancel-then-kill work as in `mend serve`.
  *
  * The electron module is passed in (main.ts gives it utilityProcess), so this adapter is tested
  * with a stand-in that has the same surface (test/integration/engine-host.test.ts).
  */
-import type { EngineLauncher, EngineProcess } from '../engine/client.js';
-import { EngineError } from '../engine/errors.js';
+import type { EngineLauncher, EngineProcess } from '../host/client.js';
+import { EngineError } from '../host/errors.js';
 
 /** The part of Electron's UtilityProcess this adapter uses. */
 export interface UtilityChild {

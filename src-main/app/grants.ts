@@ -9,13 +9,13 @@
  * Nothing the window sends grants a path: a dropped or picked file reaches main as bytes.
  *
  * Files are granted one by one; a folder grants what lies under it. Checks resolve symbolic
- * links (the longest existing prefix, as engine/roots.ts does) so a link inside a granted folder
+ * links (the longest existing prefix, as host/roots.ts does) so a link inside a granted folder
  * that points out of it is refused, and `..` can never climb out.
  */
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { EngineError } from '../engine/errors.js';
-import { isInside, resolveUnderRoots } from '../engine/roots.js';
+import { EngineError } from '../host/errors.js';
+import { isInside, resolveUnderRoots } from '../host/roots.js';
 
 async function real(p: string): Promise<string> {
   return realpath(p).catch(() => path.resolve(p));

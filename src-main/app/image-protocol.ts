@@ -17,9 +17,9 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageVariant } from '../shared/api.js';
-import { EngineError } from '../engine/errors.js';
-import { WORKSPACE_BATCH_PREFIX, isWorkspaceId, variantFile } from '../engine/layout.js';
-import { isInside } from '../engine/roots.js';
+import { EngineError } from '../host/errors.js';
+import { WORKSPACE_BATCH_PREFIX, isWorkspaceId, variantFile } from '../host/layout.js';
+import { isInside } from '../host/roots.js';
 import { APP_ORIGIN, IMAGE_HOST, IMAGE_SCHEME } from './ipc-contract.js';
 
 export type ImageRequest =

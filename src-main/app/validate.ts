@@ -7,7 +7,7 @@
  * and over every request the renderer builds (test/unit/app/request-contract.test.ts).
  */
 import type * as v from 'valibot';
-import { EngineError } from '../engine/errors.js';
+import { EngineError } from '../host/errors.js';
 import { IPC_PAYLOAD_SCHEMAS } from '../shared/schema/ipc.js';
 import { checkRequest } from '../shared/schema/parse.js';
 import type { InvokeChannel } from './ipc-contract.js';

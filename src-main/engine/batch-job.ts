@@ -11,11 +11,11 @@ import { BatchJob } from '../core/batch/run.js';
 import type { BatchProgressEvent } from '../core/batch/types.js';
 import { writeImage, type ImageFormat } from '../core/image/io.js';
 import type { JobEvent } from '../shared/jobs.js';
-import { EngineError } from './errors.js';
+import { EngineError } from '../host/errors.js';
 import type { JobRuntime } from './image-jobs.js';
 import { checkModelId } from './models.js';
-import { batchesDir, workspaceBatchDir, workspaceBatchName } from './layout.js';
-import { isInside, resolveUnderRoots } from './roots.js';
+import { batchesDir, workspaceBatchDir, workspaceBatchName } from '../host/layout.js';
+import { isInside, resolveUnderRoots } from '../host/roots.js';
 import type { Workspace } from './workspace.js';
 
 export interface BatchRuntime extends JobRuntime {

@@ -1,7 +1,7 @@
 /**
  * The engine: every non-URL method of MendApi, on the workspace and the core. Plain Node (never
  * electron); it runs in its own process (main.ts) so that TensorFlow.js and sharp never block or
- * crash the window or the web server. Hosts talk to it through client.ts.
+ * crash the window or the web server. Hosts talk to it through host/client.ts.
  *
  * Differences from MendApi, because a process boundary sits in between:
  *  - addImage / importModel take a file the host already wrote (an upload), not a Blob;
@@ -21,17 +21,17 @@ import { backendStatus, describeBackend } from '../core/runtime/backend.js';
 import { describeRuntime, inferenceRuntime } from '../core/infer/runtime-choice.js';
 import { ExportOptionsSchema, JobSpecSchema } from '../shared/schema/index.js';
 import { checkRequest } from '../shared/schema/parse.js';
-import { EngineError } from './errors.js';
-import type { EngineCalls } from './protocol.js';
+import { EngineError } from '../host/errors.js';
+import type { EngineCalls } from '../host/protocol.js';
 import { batchOutputFile, runBatchJob } from './batch-job.js';
 import { makeFolder } from './folders.js';
 import { deletePreset, listPresets, savePreset } from '../core/batch/presets.js';
 import type { BatchPreset } from '../shared/schema/presets.js';
 import { browseFolder, compareImages, diffImage, exportImage } from './image-ops.js';
 import { runAnomaly, runCorrupt, runDenoise, runInpaint, type JobRuntime } from './image-jobs.js';
-import { variantFile } from './layout.js';
+import { variantFile } from '../host/layout.js';
 import * as models from './models.js';
-import { resolveUnderRoots } from './roots.js';
+import { resolveUnderRoots } from '../host/roots.js';
 import { runDustJob, runLabCodesJob, runLabCompareJob, runSimilarFindJob, runSimilarIndexJob } from './lab-jobs.js';
 import { runTrainJob } from './train-job.js';
 import { Workspace } from './workspace.js';

@@ -3,8 +3,8 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MakeFolderSchema } from '../shared/schema/presets.js';
 import { checkRequest } from '../shared/schema/parse.js';
-import { EngineError } from './errors.js';
-import { resolveUnderRoots } from './roots.js';
+import { EngineError } from '../host/errors.js';
+import { resolveUnderRoots } from '../host/roots.js';
 
 /** Creates `name` inside `parent` (both checked: the parent under the roots, the name a plain name); returns its path. */
 export async function makeFolder(parent: unknown, name: unknown, roots: string[] | undefined): Promise<string> {

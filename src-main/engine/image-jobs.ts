@@ -16,7 +16,7 @@ import { throwIfCancelled } from '../core/jobs/cancel.js';
 import { psnr } from '../core/metrics/psnr.js';
 import { ssim } from '../core/metrics/ssim.js';
 import { resolveModel } from '../core/models/registry.js';
-import { EngineError } from './errors.js';
+import { EngineError } from '../host/errors.js';
 import { PSNR_CAP } from './image-ops.js';
 import { checkModelId } from './models.js';
 import { runRawDenoise } from './raw-images.js';

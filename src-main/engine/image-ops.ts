@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { ExportOptions, FolderListing, ImageComparison, ImageId } from '../shared/api.js';
-import type { ExportedFile } from './protocol.js';
+import type { ExportedFile } from '../host/protocol.js';
 import { writeFileAtomic } from '../core/image/atomic-write.js';
 import { convertChannels } from '../core/image/channels.js';
 import { extensionFor, formatFromPath } from '../core/image/formats.js';
@@ -16,10 +16,10 @@ import type { Raster } from '../core/image/raster.js';
 import { psnr } from '../core/metrics/psnr.js';
 import { ssim } from '../core/metrics/ssim.js';
 import { rawKindOf } from '../core/raw/raw-file.js';
-import { EngineError } from './errors.js';
-import { diffsDir, imageDir } from './layout.js';
+import { EngineError } from '../host/errors.js';
+import { diffsDir, imageDir } from '../host/layout.js';
 import { exportLinearDng } from './raw-images.js';
-import { isInside, NO_ROOTS_MESSAGE, resolveUnderRoots } from './roots.js';
+import { isInside, NO_ROOTS_MESSAGE, resolveUnderRoots } from '../host/roots.js';
 import { safeFileName, stemOf, type Workspace } from './workspace.js';
 
 /** JSON has no Infinity: identical images report this many dB. */

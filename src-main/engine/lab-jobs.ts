@@ -23,10 +23,10 @@ import {
   projectCodes, storedCode, thumbnailOf, type IndexEntry, type IndexOptions, type SimilarIndex,
 } from '../core/lab/similar.js';
 import { listImages } from '../core/train/dataset.js';
-import { EngineError } from './errors.js';
+import { EngineError } from '../host/errors.js';
 import type { JobRuntime } from './image-jobs.js';
-import { newId } from './layout.js';
-import { resolveUnderRoots } from './roots.js';
+import { newId } from '../host/layout.js';
+import { resolveUnderRoots } from '../host/roots.js';
 
 export interface LabRuntime extends JobRuntime {
   roots: string[] | undefined;

@@ -1,8 +1,9 @@
 /**
- * The engine process: `child_process.fork(dist/src-main/engine/main.js)` from a host (the web
- * server now; Electron's utilityProcess later, which talks through process.parentPort with the
- * same messages). It loads the TensorFlow.js backend once (MEND_BACKEND picks one), then serves
- * protocol.ts messages until the host goes away.
+ * The engine process, started by a host (src-main/host/client.ts) as
+ * `child_process.fork(dist/src-main/engine/main.js)` by the web server (mend serve), or as an
+ * Electron utility process by the desktop app (app/engine-process.ts), which talks through
+ * process.parentPort with the same messages. It loads the TensorFlow.js backend once
+ * (MEND_BACKEND picks one), then serves host/protocol.ts messages until the host goes away.
  *
  * Configuration comes in the environment (protocol.ts ENGINE_ENV), so both ways of starting a
  * process can pass it the same way.
@@ -10,8 +11,8 @@
 import { initBackend } from '../core/runtime/backend.js';
 import type { JobId } from '../shared/api.js';
 import { createEngine, type Engine, type RunningJob } from './engine.js';
-import { EngineError, toApiError } from './errors.js';
-import { ENGINE_ENV, ENGINE_METHODS, isHostMessage, type ControlAction, type EngineMessage, type HostMessage } from './protocol.js';
+import { EngineError, toApiError } from '../host/errors.js';
+import { ENGINE_ENV, ENGINE_METHODS, isHostMessage, type ControlAction, type EngineMessage, type HostMessage } from '../host/protocol.js';
 
 /** The one thing that differs between fork() and utilityProcess: how messages move. */
 interface Transport {

@@ -15,9 +15,9 @@ import type { ModelDetails, ModelSummary } from '../shared/api.js';
 import type { ModelCard } from '../core/models/card.js';
 import { defaultChannels, forgetModel, listModels, readRegistry, userModelsDir, type ModelEntry } from '../core/models/registry.js';
 import { loadModelFolder, readCard, saveCard } from '../core/models/store.js';
-import { EngineError } from './errors.js';
-import { newId } from './layout.js';
-import type { ExportedFile } from './protocol.js';
+import { EngineError } from '../host/errors.js';
+import { newId } from '../host/layout.js';
+import type { ExportedFile } from '../host/protocol.js';
 import type { Workspace } from './workspace.js';
 
 export const MENDMODEL_FORMAT = 'mendmodel';

@@ -18,9 +18,9 @@ import { LINEAR_RAW_PHOTOMETRIC, type RawMosaic, writeLinearDng } from '../core/
 import { cameraRgb } from '../core/raw/raw-denoise.js';
 import { denoiseRaw, rawPreview, rawRouteOf, readRawFile, renderRaw } from '../core/raw/raw-file.js';
 import { nums, parseTiff } from '../core/raw/tiff.js';
-import { EngineError } from './errors.js';
+import { EngineError } from '../host/errors.js';
 import type { JobRuntime } from './image-jobs.js';
-import { imageDir } from './layout.js';
+import { imageDir } from '../host/layout.js';
 import { checkModelId } from './models.js';
 import { safeFileName, stemOf, type StoredImage, type Workspace } from './workspace.js';
 

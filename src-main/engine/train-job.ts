@@ -18,11 +18,11 @@ import { parseTrainCorruption } from '../core/train/corruption.js';
 import { listImages } from '../core/train/dataset.js';
 import { parseRegularizer, type RegularizerSpec } from '../core/train/regularizers.js';
 import { trainModel, type TrainSamples } from '../core/train/trainer.js';
-import { EngineError } from './errors.js';
+import { EngineError } from '../host/errors.js';
 import { readableFileFor } from './batch-job.js';
 import type { JobRuntime } from './image-jobs.js';
 import { slugify, summaryOf, uniqueUserModelId } from './models.js';
-import { resolveUnderRoots } from './roots.js';
+import { resolveUnderRoots } from '../host/roots.js';
 
 export interface TrainRuntime extends JobRuntime {
   roots: string[] | undefined;

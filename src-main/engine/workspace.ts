@@ -20,9 +20,9 @@ import { addPngMetadata } from '../core/image/metadata.js';
 import { interleavedFromRaster, rasterFromInterleaved } from '../core/image/pixels.js';
 import type { Raster } from '../core/image/raster.js';
 import { estimateNoiseSigma } from '../core/metrics/noise-estimate.js';
-import { EngineError } from './errors.js';
+import { EngineError } from '../host/errors.js';
 import { openRawSource } from './raw-images.js';
-import { batchesDir, diffsDir, imageDir, imagesDir, META_FILE, newId, THUMB_FILE, tmpDir, VIEW_FILE } from './layout.js';
+import { batchesDir, diffsDir, imageDir, imagesDir, META_FILE, newId, THUMB_FILE, tmpDir, VIEW_FILE } from '../host/layout.js';
 
 export interface StoredImage {
   info: ImageInfo;

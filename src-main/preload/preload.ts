@@ -37,7 +37,7 @@ async function invoke<T>(channel: InvokeChannel, payload: InvokePayloads[InvokeC
   return (reply.value ?? undefined) as T;
 }
 
-/** 16 random URL-safe characters: a job id in the engine's id format (engine/layout.ts). */
+/** 16 random URL-safe characters: a job id in the engine's id format (host/layout.ts). */
 function newJobId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_');

@@ -7,8 +7,8 @@ import { rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { ApiError } from '../shared/api.js';
-import { EngineError, toApiError } from '../engine/errors.js';
-import { contentTypeFor } from '../engine/content-types.js';
+import { EngineError, toApiError } from '../host/errors.js';
+import { contentTypeFor } from '../host/content-types.js';
 
 /** What an error code means in HTTP. */
 const STATUS: Record<ApiError['code'], number> = {

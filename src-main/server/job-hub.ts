@@ -15,9 +15,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JobId, JobSpec, JobStreamEvent } from '../shared/api.js';
-import type { ClientJob, EngineClient } from '../engine/client.js';
-import { toApiError } from '../engine/errors.js';
-import type { ControlAction } from '../engine/protocol.js';
+import type { ClientJob, EngineClient } from '../host/client.js';
+import { toApiError } from '../host/errors.js';
+import type { ControlAction } from '../host/protocol.js';
 import { httpError } from './http.js';
 
 interface Entry {

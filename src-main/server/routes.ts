@@ -27,7 +27,7 @@
  *
  * JSON bodies are checked against their request's schema (shared/schema/, as the desktop app's
  * IPC is): a malformed one is refused with 400 and a one-line reason before the engine sees it.
- * Paths in bodies and queries are checked against the roots by the engine (engine/roots.ts).
+ * Paths in bodies and queries are checked against the roots by the engine (host/roots.ts).
  */
 import { rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -37,9 +37,9 @@ import { LIMITS } from '../shared/api.js';
 import { CompareSchema, ExportOptionsSchema, JobSpecSchema, OpenPathSchema, RenameModelSchema } from '../shared/schema/index.js';
 import { checkRequest } from '../shared/schema/parse.js';
 import { BatchPresetSchema, MakeFolderSchema } from '../shared/schema/presets.js';
-import type { EngineClient } from '../engine/client.js';
-import { exportTempFolder, uploadPath as hostUploadPath } from '../engine/host.js';
-import { variantFile } from '../engine/layout.js';
+import type { EngineClient } from '../host/client.js';
+import { exportTempFolder, uploadPath as hostUploadPath } from '../host/host.js';
+import { variantFile } from '../host/layout.js';
 import { httpError, readJson, receiveFile, sendFile, sendJson, sendNoContent } from './http.js';
 import type { JobHub } from './job-hub.js';
 

@@ -2,15 +2,15 @@
  * `mend serve`: the interface in a browser. node:http only. The server itself never loads
  * TensorFlow.js or decodes images: it checks who is asking (auth.ts), serves the built interface
  * (static.ts), streams workspace files, and passes everything else to the engine process
- * (engine/client.ts), which it restarts when it dies. The workspace (a temp folder) belongs to
+ * (host/client.ts), which it restarts when it dies. The workspace (a temp folder) belongs to
  * the server and is removed on close.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EngineClient } from '../engine/client.js';
-import { EngineError } from '../engine/errors.js';
-import { createHostWorkspace } from '../engine/host.js';
-import { realRoots } from '../engine/roots.js';
+import { EngineClient } from '../host/client.js';
+import { EngineError } from '../host/errors.js';
+import { createHostWorkspace } from '../host/host.js';
+import { realRoots } from '../host/roots.js';
 import { hostChecker, isWildcard, newToken, tokenFrom, tokenMatches } from './auth.js';
 import { sendError, sendJson } from './http.js';
 import { JobHub } from './job-hub.js';

@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isInside } from '../engine/roots.js';
+import { isInside } from '../host/roots.js';
 import { sendFile } from './http.js';
 
 export const CONTENT_SECURITY_POLICY = [

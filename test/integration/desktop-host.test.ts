@@ -18,8 +18,8 @@ import { batchOutputUrl, imageUrl, type EventChannel, type EventPayloads, type I
 import type { Outcome } from '../../src-main/app/progress.js';
 import type { SenderInfo } from '../../src-main/app/security.js';
 import { writeImage } from '../../src-main/core/image/io.js';
-import { EngineClient } from '../../src-main/engine/client.js';
-import { createHostWorkspace, type HostWorkspace } from '../../src-main/engine/host.js';
+import { EngineClient } from '../../src-main/host/client.js';
+import { createHostWorkspace, type HostWorkspace } from '../../src-main/host/host.js';
 import type { BatchResult, ImageInfo } from '../../src-main/shared/api.js';
 import { naturalImage } from '../helpers/synthetic.js';
 import { standInUtilityProcess } from '../helpers/utility-process.js';

@@ -12,8 +12,8 @@ import { utilityProcessLauncher } from '../../src-main/app/engine-process.js';
 import { Grants } from '../../src-main/app/grants.js';
 import type { InvokeChannel, Reply } from '../../src-main/app/ipc-contract.js';
 import type { SenderInfo } from '../../src-main/app/security.js';
-import { EngineClient } from '../../src-main/engine/client.js';
-import { createHostWorkspace, type HostWorkspace } from '../../src-main/engine/host.js';
+import { EngineClient } from '../../src-main/host/client.js';
+import { createHostWorkspace, type HostWorkspace } from '../../src-main/host/host.js';
 import type { BatchPreset } from '../../src-main/shared/api.js';
 import { standInUtilityProcess } from '../helpers/utility-process.js';
 

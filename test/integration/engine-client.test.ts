@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeImage } from '../../src-main/core/image/io.js';
-import { EngineClient } from '../../src-main/engine/client.js';
-import type { ClientJob } from '../../src-main/engine/client.js';
+import { EngineClient } from '../../src-main/host/client.js';
+import type { ClientJob } from '../../src-main/host/client.js';
 import type { ApiError, ExportOptions, ImageInfo, JobSpec, JobStreamEvent, TrainJobSpec } from '../../src-main/shared/api.js';
 import { naturalImage } from '../helpers/synthetic.js';
 

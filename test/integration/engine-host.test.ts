@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utilityProcessLauncher } from '../../src-main/app/engine-process.js';
 import { writeImage } from '../../src-main/core/image/io.js';
-import { EngineClient, type ClientJob } from '../../src-main/engine/client.js';
+import { EngineClient, type ClientJob } from '../../src-main/host/client.js';
 import type { ApiError, ImageInfo, JobSpec, JobStreamEvent, TrainJobSpec } from '../../src-main/shared/api.js';
 import { naturalImage } from '../helpers/synthetic.js';
 import { standInUtilityProcess } from '../helpers/utility-process.js';

@@ -16,7 +16,7 @@ import { LINEAR_RAW_PHOTOMETRIC, readDng, writeCfaDng } from '../../src-main/cor
 import { rawPreview } from '../../src-main/core/raw/raw-file.js';
 import { nums, parseTiff } from '../../src-main/core/raw/tiff.js';
 import { unprocess } from '../../src-main/core/raw/unprocess.js';
-import { EngineClient } from '../../src-main/engine/client.js';
+import { EngineClient } from '../../src-main/host/client.js';
 import type { ApiError, ImageInfo } from '../../src-main/shared/api.js';
 import { naturalImage } from '../helpers/synthetic.js';
 

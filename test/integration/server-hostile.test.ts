@@ -8,7 +8,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeImage } from '../../src-main/core/image/io.js';
-import { EngineClient } from '../../src-main/engine/client.js';
+import { EngineClient } from '../../src-main/host/client.js';
 import type { ApiError, BatchResult, TrainJobSpec } from '../../src-main/shared/api.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { readEvents, serve, type Served } from '../helpers/serve.js';

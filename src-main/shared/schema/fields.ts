@@ -10,9 +10,9 @@ import * as v from 'valibot';
 export const MAX_PATH_LENGTH = 4096;
 /** Longest file or model name. */
 export const MAX_NAME_LENGTH = 255;
-/** Workspace image and job ids (engine/layout.ts makes them): 8-64 of [A-Za-z0-9_-], no path characters at all. */
+/** Workspace image and job ids (host/layout.ts makes them): 8-64 of [A-Za-z0-9_-], no path characters at all. */
 export const WORKSPACE_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
-/** Where a batch writes when it has no output folder: `workspace:<job id>` (engine/layout.ts). */
+/** Where a batch writes when it has no output folder: `workspace:<job id>` (host/layout.ts). */
 export const WORKSPACE_OUT_PREFIX = 'workspace:';
 
 const noNul = v.check((s: string) => !s.includes('\0'), 'contains a NUL character');

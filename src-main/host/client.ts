@@ -29,7 +29,7 @@ export interface EngineClientOptions {
   /** Real paths of the shared roots (web mode); undefined = no restriction (desktop). */
   roots?: string[];
   mode?: 'web' | 'desktop';
-  /** The engine entry; default: main.js beside this file, else dist/src-main/engine/main.js. */
+  /** The engine entry; default: engine/main.js next to this folder, else dist/src-main/engine/main.js. */
   entry?: string;
   /** How long a cancelled job may take to stop before the engine is killed (default 3000 ms). */
   cancelGraceMs?: number;
@@ -136,10 +136,10 @@ interface PendingJob {
   engine: EngineProcess;
 }
 
-/** The compiled engine entry (client.js and main.js sit side by side in dist/). */
+/** The compiled engine entry (dist/src-main/host/client.js and dist/src-main/engine/main.js). */
 export function defaultEngineEntry(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const beside = path.join(here, 'main.js');
+  const beside = path.join(here, '..', 'engine', 'main.js');
   if (existsSync(beside)) return beside;
   // Running from sources (tests): the build's copy.
   let dir = here;

@@ -1,6 +1,7 @@
 /**
- * Messages between a host (the web server, later Electron main) and the engine process. Plain
- * JSON: they travel over child_process IPC now and Electron's parentPort later, unchanged.
+ * Messages between a host (the web server, the desktop app's main process) and the engine
+ * process. Plain JSON: they travel over child_process IPC (web mode) and an Electron utility
+ * process's parentPort (desktop) unchanged.
  *
  *   host -> engine   call {id, method, args}      engine -> host   reply {id, ok, value | error}
  *                    startJob {job, spec}                          event {job, event}
