@@ -5,7 +5,12 @@
 //  - the renderer never imports Node built-ins (node:*, fs, path, ...) or main-process code;
 //  - the Electron main process never reaches TensorFlow.js, sharp or ONNX Runtime, even through
 //    other modules: they run in the engine process only;
-//  - the preload imports electron and the IPC contract only (it is bundled into one file).
+//  - the preload imports electron and the IPC contract only (it is bundled into one file);
+//  - layers: shared <- core <- engine (the engine process) and host (the engine's host side:
+//    client, protocol, layout) <- app, server, cli. app/ and server/ reach the engine only
+//    through host/; host/ never imports the engine process or core/;
+//  - inside core, each folder imports only folders of a lower rank (CORE_RANKS): no cycles,
+//    and a new folder needs a place in the list. docs/architecture.md draws the same picture.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
@@ -104,4 +109,88 @@ describe('static import rules', () => {
     const contract = specifiers(path.join(REPO_ROOT, 'src-main', 'app', 'ipc-contract.ts'));
     expect(contract.every((s) => s.typeOnly)).toBe(true);
   });
+
+  it('src-main layers: each folder imports only the folders below it', () => {
+    // The reader sees the imports (a regex that matched nothing would pass any rule).
+    expect(sourceImports().length).toBeGreaterThan(500);
+    const violations = layerViolations();
+    expect(violations).toEqual([]);
+  });
+
+  it('core folders import only core folders of a lower rank, and every core folder has a rank', () => {
+    const folders = readdirSync(path.join(REPO_ROOT, 'src-main', 'core')).filter((n) => statSync(path.join(REPO_ROOT, 'src-main', 'core', n)).isDirectory());
+    expect(folders.filter((f) => !(f in CORE_RANKS)).sort()).toEqual([]);
+    expect(coreViolations()).toEqual([]);
+  });
 });
+
+/**
+ * Ranks of the core folders, lowest first: a folder imports only folders of a lower rank.
+ * image, jobs and runtime stand on shared/ alone; math (rng, eigen, resampling) on image's
+ * Raster; models build on runtime's kernels; infer runs models; train, raw, eval, lab use
+ * inference; batch runs files through infer and raw; bench measures all of it.
+ */
+const CORE_RANKS: Record<string, number> = {
+  image: 0, jobs: 0, runtime: 0,
+  math: 1,
+  corrupt: 2, metrics: 2,
+  models: 3,
+  infer: 4,
+  train: 5,
+  raw: 6,
+  eval: 7, lab: 7,
+  batch: 8,
+  bench: 9,
+};
+
+/** What each top folder of src-main may import besides itself (core: see CORE_RANKS). */
+const LAYERS: Record<string, string[]> = {
+  shared: [],
+  core: ['shared'],
+  host: ['shared'],
+  engine: ['core', 'host', 'shared'],
+  server: ['host', 'shared'],
+  app: ['host', 'shared'],
+  preload: ['app', 'shared'],
+  cli: ['core', 'server', 'shared'],
+};
+
+/** Relative imports of every .ts file under src-main, resolved to repo-relative source paths. */
+function sourceImports(): { from: string; to: string; typeOnly: boolean }[] {
+  const out: { from: string; to: string; typeOnly: boolean }[] = [];
+  for (const f of filesUnder(path.join(REPO_ROOT, 'src-main'), ['.ts'])) {
+    for (const { spec, typeOnly } of specifiers(f)) {
+      if (!spec.startsWith('.')) continue;
+      out.push({ from: rel(f), to: rel(path.resolve(path.dirname(f), spec)), typeOnly });
+    }
+  }
+  return out;
+}
+
+function layerViolations(): string[] {
+  const top = (p: string): string => p.split(path.sep)[1]!;
+  const bad: string[] = [];
+  for (const { from, to } of sourceImports()) {
+    const a = top(from);
+    const b = top(to);
+    if (a === b) continue;
+    const allowed = LAYERS[a];
+    if (!allowed || !allowed.includes(b)) bad.push(`${from} -> ${to}`);
+  }
+  return bad;
+}
+
+function coreViolations(): string[] {
+  const coreFolder = (p: string): string | undefined => {
+    const parts = p.split(path.sep);
+    return parts[1] === 'core' ? parts[2] : undefined;
+  };
+  const bad: string[] = [];
+  for (const { from, to } of sourceImports()) {
+    const a = coreFolder(from);
+    const b = coreFolder(to);
+    if (a === undefined || b === undefined || a === b) continue;
+    if (!((CORE_RANKS[b] ?? Infinity) < (CORE_RANKS[a] ?? -Infinity))) bad.push(`${from} -> ${to} (${a} ${CORE_RANKS[a]} may not import ${b} ${CORE_RANKS[b]})`);
+  }
+  return bad;
+}
