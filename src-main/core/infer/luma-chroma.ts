@@ -21,7 +21,7 @@ import { type GuidedFilterOptions, guidedFilter } from './guided-filter.js';
 /** Noise std of the luminance plane Y = (R+G+B)/3 per unit of RGB noise std. */
 export const LUMA_NOISE_SCALE = 1 / Math.sqrt(3);
 /** The same for the chroma planes (R-B)/2 and (R-2G+B)/4. */
-const CHROMA_NOISE_SCALES = [1 / Math.SQRT2, Math.sqrt(6) / 4];
+export const CHROMA_NOISE_SCALES = [1 / Math.SQRT2, Math.sqrt(6) / 4];
 
 export interface OpponentPlanes {
   /** (R+G+B)/3 */

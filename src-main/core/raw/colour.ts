@@ -56,6 +56,23 @@ const untone = (y: number): number => 0.5 - Math.sin(Math.asin(1 - 2 * y) / 3);
 
 const clip01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
 
+/** The default rendering's curve on one linear sRGB value in [0,1]: sRGB gamma, then the tone curve. */
+export const renderCurve = (x: number): number => tone(clip01(srgbGamma(clip01(x))));
+/** Its inverse on a rendered value in [0,1]. */
+export const unrenderCurve = (y: number): number => srgbLinear(untone(clip01(y)));
+
+/**
+ * The colour matrix for daylight: of a DNG's two, the one calibrated under D65 (EXIF light source
+ * 21) or, failing that, ColorMatrix2 (by convention the daylight one of a pair). A raw editor
+ * interpolates between them by the white balance; Mend's simple rendering does not.
+ */
+export function daylightMatrix(meta: { colorMatrix1?: Mat3; colorMatrix2?: Mat3; illuminant1?: number; illuminant2?: number }): Mat3 | undefined {
+  const { colorMatrix1: m1, colorMatrix2: m2, illuminant1, illuminant2 } = meta;
+  if (illuminant1 === 21 && m1) return m1;
+  if (illuminant2 === 21 && m2) return m2;
+  return m2 ?? m1;
+}
+
 /**
  * The default rendering of camera RGB (interleaved, black 0, white 1): white balance by the
  * neutral, colour matrix to linear sRGB (none when the file has none: camera RGB is then taken as

@@ -11,6 +11,8 @@ import type { LoadedModel } from '../models/store.js';
 import { selfEnsemble } from '../infer/ensemble.js';
 import { runModel } from '../infer/run-model.js';
 import { demosaic, medianChroma, packBayer, unpackBayer } from './bayer.js';
+import { daylightMatrix } from './colour.js';
+import { CHROMA_SIGMA_PER_RAW_SIGMA, filterRenderedChroma } from './rendered-chroma.js';
 import { anscombe, inverseAnscombe, type PoissonGaussian } from './sensor-noise.js';
 import type { RawMosaic } from './dng.js';
 
@@ -27,6 +29,8 @@ export interface RawDenoiseResult {
   mosaic: Float32Array;
   /** The network's noise level, 0-255 scale, after stabilisation and scaling. */
   sigma: number;
+  /** The level for cameraRgb's chroma filter after demosaicing (0: none), by the noise and strength. */
+  chromaSigma: number;
 }
 
 /** Denoises the mosaic of `raw` whose noise is `noise`. */
@@ -34,7 +38,7 @@ export async function denoiseMosaic(raw: RawMosaic, noise: PoissonGaussian, mode
   const { width, height } = raw;
   const packed = packBayer(raw.data, width, height);
   const out = new Float32Array(raw.data);
-  if (!(noise.a > 0) && !(noise.b > 0)) return { mosaic: out, sigma: 0 };
+  if (!(noise.a > 0) && !(noise.b > 0)) return { mosaic: out, sigma: 0, chromaSigma: 0 };
   // A tiny shot-noise term keeps the transform defined on read-noise-only (or synthetic) data.
   const n: PoissonGaussian = { a: Math.max(noise.a, 1e-7), b: Math.max(noise.b, 0) };
   // In transform units the noise has sd 1 at every level; black..white is scaled to the network's
@@ -62,11 +66,15 @@ export async function denoiseMosaic(raw: RawMosaic, noise: PoissonGaussian, mode
     back[i] = d[i] + strength * (x - d[i]);
   }
   unpackBayer(back, out, width, height);
-  return { mosaic: out, sigma: sigma255 };
+  return { mosaic: out, sigma: sigma255, chromaSigma: CHROMA_SIGMA_PER_RAW_SIGMA * sigma255 * strength };
 }
 
-/** Demosaiced camera RGB of a mosaic (0 black, 1 white), interleaved. */
-export function cameraRgb(mosaic: Float32Array, raw: RawMosaic): Float32Array {
+/**
+ * Demosaiced camera RGB of a mosaic (0 black, 1 white), interleaved. With `chromaSigma` (a
+ * denoised mosaic's RawDenoiseResult.chromaSigma), its chroma is then guided-filtered by its
+ * luminance in the default rendering (rendered-chroma.ts).
+ */
+export function cameraRgb(mosaic: Float32Array, raw: RawMosaic, chromaSigma = 0): Float32Array {
   // White-balanced first, as dcraw does: the demosaicer corrects each colour by the others' detail,
   // which is only right when a grey has the same value in all three.
   const n = raw.meta.asShotNeutral;
@@ -90,5 +98,6 @@ export function cameraRgb(mosaic: Float32Array, raw: RawMosaic): Float32Array {
     rgb[i + 1] *= n[1];
     rgb[i + 2] *= n[2];
   }
+  filterRenderedChroma(rgb, width, height, n, daylightMatrix(raw.meta), chromaSigma);
   return rgb;
 }

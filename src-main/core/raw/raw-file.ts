@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../image/atomic-write.js';
 import { writeImage } from '../image/io.js';
 import type { Raster } from '../image/raster.js';
 import type { LoadedModel } from '../models/store.js';
-import { renderSrgb } from './colour.js';
+import { daylightMatrix, renderSrgb } from './colour.js';
 import { DngError, readDng, type RawMosaic, writeLinearDng } from './dng.js';
 import { LibRawError, readWithLibRaw } from './libraw.js';
 import { LosslessJpegError } from './ljpeg.js';
@@ -116,18 +116,6 @@ export function rawNoise(raw: RawMosaic): { noise: PoissonGaussian; source: 'noi
   return { noise: estimatePoissonGaussian(raw.data, raw.width, raw.height, 1_000_000), source: 'estimated' };
 }
 
-/**
- * The colour matrix for daylight: of a DNG's two, the one calibrated under D65 (EXIF light source
- * 21) or, failing that, ColorMatrix2 (by convention the daylight one of a pair). A raw editor
- * interpolates between them by the white balance; Mend's simple rendering does not.
- */
-function daylightMatrix(raw: RawMosaic): number[] | undefined {
-  const { colorMatrix1: m1, colorMatrix2: m2, illuminant1, illuminant2 } = raw.meta;
-  if (illuminant1 === 21 && m1) return m1;
-  if (illuminant2 === 21 && m2) return m2;
-  return m2 ?? m1;
-}
-
 export interface RawDenoised {
   /** Demosaiced camera RGB, interleaved, 0 = black, 1 = white. */
   camera: Float32Array;
@@ -150,12 +138,12 @@ export async function denoiseRaw(raw: RawMosaic, model: LoadedModel, opts: Omit<
   const strength = checkRawSettings(model, opts.strength);
   const { noise, source } = rawNoise(raw);
   const res = await denoiseMosaic(raw, noise, model, { strength, passes: opts.passes, tileSize: opts.tileSize, signal: opts.signal, onEvent: opts.onEvent });
-  return { camera: cameraRgb(res.mosaic, raw), noise, noiseSource: source, sigma: res.sigma };
+  return { camera: cameraRgb(res.mosaic, raw, res.chromaSigma), noise, noiseSource: source, sigma: res.sigma };
 }
 
 /** Mend's simple default rendering of camera RGB (raw-domain output or not) as an sRGB raster. */
 export function renderRaw(raw: RawMosaic, camera: Float32Array): Raster {
-  return { width: raw.width, height: raw.height, channels: 3, data: renderSrgb(camera, raw.meta.asShotNeutral, daylightMatrix(raw)) };
+  return { width: raw.width, height: raw.height, channels: 3, data: renderSrgb(camera, raw.meta.asShotNeutral, daylightMatrix(raw.meta)) };
 }
 
 /** The preview of a raw file: its mosaic demosaiced, not denoised, in the default rendering. */

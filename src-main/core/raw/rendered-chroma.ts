@@ -1,0 +1,75 @@
+// Chroma clean-up of the raw route's demosaiced camera RGB, done where its colour errors show: in
+// Mend's default rendering. What the raw-domain denoiser leaves is mostly colour: residual noise
+// of the four planes, denoised one by one, and demosaicing's colour fringes, both amplified by the
+// colour matrix (its cross terms are negative). On the unit test picture at ISO-1600-like noise,
+// giving the result the clean picture's chroma would raise it from 34.0 to 39.0 dB, its luminance
+// only to 35.6. So, as the sRGB route does after its network (luma-chroma.ts), each chroma plane is
+// guided-filtered by the luminance; the change is carried back to camera RGB through the
+// rendering's inverse, so the linear DNG keeps white balance and exposure adjustable.
+import { chromaFilterParams, CHROMA_NOISE_SCALES } from '../infer/luma-chroma.js';
+import { guidedFilter } from '../infer/guided-filter.js';
+import { cameraFromSrgb, inv3, renderCurve, unrenderCurve, type Mat3 } from './colour.js';
+
+/**
+ * The chroma filter's noise level (0-255 scale, as for an sRGB picture) per unit of the raw
+ * denoiser's level (raw-denoise.ts: transform units scaled so black..white spans the network's
+ * [0,1]). Both are levels of noise in square-root-like tones; of 1, 2 and 3 times, 2 was best on
+ * the unit test picture at ISO-1600-like noise (34.37, 34.46... see docs/camera-raw.md) and at
+ * ISO-6400-like noise, and on McMaster.
+ */
+export const CHROMA_SIGMA_PER_RAW_SIGMA = 2;
+
+const TABLE = 65536;
+
+/** f sampled at TABLE + 1 points over [0,1], for linear interpolation (24 MP: one pow per value is seconds). */
+function table(f: (x: number) => number): Float32Array {
+  const t = new Float32Array(TABLE + 2);
+  for (let i = 0; i <= TABLE; i++) t[i] = f(i / TABLE);
+  t[TABLE + 1] = t[TABLE]!;
+  return t;
+}
+
+function lookup(t: Float32Array, x: number): number {
+  const p = (x <= 0 ? 0 : x >= 1 ? 1 : x) * TABLE;
+  const i = Math.floor(p);
+  return t[i]! + (p - i) * (t[i + 1]! - t[i]!);
+}
+
+/**
+ * Guided-filters the chroma of `camera` (interleaved camera RGB, black 0, white 1, not white-
+ * balanced; changed in place) by its luminance, in the default rendering by `neutral` and
+ * `colorMatrix` (none: camera RGB taken as sRGB), at noise level `sigma` (0-255 scale) as
+ * denoiseLumaChroma does: radius from the level, and colour edges the luminance lacks given back.
+ */
+export function filterRenderedChroma(camera: Float32Array, width: number, height: number, neutral: readonly number[], colorMatrix: Mat3 | undefined, sigma: number): void {
+  if (!(sigma > 0)) return;
+  const toCam = colorMatrix ? cameraFromSrgb(colorMatrix) : [1, 0, 0, 0, 1, 0, 0, 0, 1];
+  const toSrgb = inv3(toCam);
+  const fwd = table(renderCurve);
+  const back = table(unrenderCurve);
+  // The rendering's opponent planes (luma-chroma.ts), written directly: no interleaved copy of 24 MP.
+  const n = width * height;
+  const y = new Float32Array(n), u = new Float32Array(n), v = new Float32Array(n);
+  const w = [1 / neutral[0]!, 1 / neutral[1]!, 1 / neutral[2]!];
+  const rgb = [0, 0, 0];
+  for (let i = 0, p = 0; i < n; i++, p += 3) {
+    const r = camera[p]! * w[0]!, g = camera[p + 1]! * w[1]!, b = camera[p + 2]! * w[2]!;
+    for (let k = 0; k < 3; k++) rgb[k] = lookup(fwd, toSrgb[3 * k]! * r + toSrgb[3 * k + 1]! * g + toSrgb[3 * k + 2]! * b);
+    y[i] = (rgb[0]! + rgb[1]! + rgb[2]!) / 3;
+    u[i] = (rgb[0]! - rgb[2]!) / 2;
+    v[i] = (rgb[0]! - 2 * rgb[1]! + rgb[2]!) / 4;
+  }
+  const s = sigma / 255;
+  const noiseVariances = CHROMA_NOISE_SCALES.map((k) => (s * k) ** 2);
+  const [fu, fv] = guidedFilter(y, [u, v], width, height, { ...chromaFilterParams(sigma), noiseVariances });
+  // The change in linear sRGB, through the inverse curve, into camera RGB: pixels the rendering
+  // clipped keep what it clipped away. (Opponent back to RGB as fromOpponent does.)
+  const d = [0, 0, 0];
+  for (let i = 0, p = 0; i < n; i++, p += 3) {
+    const Y = y[i]!, U0 = u[i]!, V0 = v[i]!, U1 = fu![i]!, V1 = fv![i]!;
+    d[0] = lookup(back, Y + U1 + (2 * V1) / 3) - lookup(back, Y + U0 + (2 * V0) / 3);
+    d[1] = lookup(back, Y - (4 * V1) / 3) - lookup(back, Y - (4 * V0) / 3);
+    d[2] = lookup(back, Y - U1 + (2 * V1) / 3) - lookup(back, Y - U0 + (2 * V0) / 3);
+    for (let k = 0; k < 3; k++) camera[p + k] += neutral[k]! * (toCam[3 * k]! * d[0]! + toCam[3 * k + 1]! * d[1]! + toCam[3 * k + 2]! * d[2]!);
+  }
+}
