@@ -9,7 +9,8 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { DenoiseJob, DenoiseResult, ExportOptions, ImageInfo } from '../shared/api.js';
+import type { DenoiseJob, DenoiseResult, ExportOptions } from '../shared/api.js';
+import { amountForSigma } from '../shared/amount.js';
 import { writeFileAtomic } from '../core/image/atomic-write.js';
 import { assertNotSameFile, type DecodedImage } from '../core/image/io.js';
 import { throwIfCancelled } from '../core/jobs/cancel.js';
@@ -77,8 +78,9 @@ export async function runRawDenoise(spec: DenoiseJob, stored: StoredImage, rt: J
     name: `${stemOf(stored.info.name)}-denoised.png`, role: 'denoised', parent: stored.info.id, raster: renderRaw(raw, res.camera), bitDepth: 16,
     raw: true, files: { [LINEAR_DNG_FILE]: writeLinearDng(raw.width, raw.height, res.camera, raw.meta) },
   });
-  // sigma: the network's level on the stabilised planes (0-255 scale), as for other images.
-  return { type: 'denoise', image: info, model: model.card.id, sigma: res.sigma, amount: spec.amount ?? 50, estimated: true, seconds: (performance.now() - t0) / 1000 };
+  // sigma: the network's level on the variance-stabilised planes (0-255 scale), read from the
+  // file's noise; Amount is that level on the panel's scale (the panel's own Amount does not apply).
+  return { type: 'denoise', image: info, model: model.card.id, sigma: res.sigma, amount: amountForSigma(res.sigma), estimated: true, seconds: (performance.now() - t0) / 1000 };
 }
 
 /**
@@ -115,9 +117,4 @@ export async function exportLinearDng(ws: Workspace, opts: ExportOptions, target
     throw e;
   }
   return { file, fileName: target ? path.basename(file) : fileName };
-}
-
-/** Whether an image can be exported as a linear DNG. */
-export function hasLinearDng(info: ImageInfo): boolean {
-  return !!info.raw;
 }

@@ -32,6 +32,8 @@ export const batchHelp = `mend batch IN... -o OUTDIR [--recursive] [--task denoi
   --save-preset NAME   also save this run's settings (task, model, sigma, strength, passes,
                        format, quality, depth, metadata, skip) as preset NAME
   Non-images are skipped and listed; a file that fails is recorded and the batch goes on.
+  Camera RAW files (DNG, CR2, NEF, ARW, ...) are denoised in the raw domain and written as
+  NAME.dng, a linear DNG (with --format: the default rendering in that format).
   Re-running the same command resumes: files finished with the same settings are not redone
   (journal ${'mend-batch-journal.jsonl'} in OUTDIR). A JSON report is written to OUTDIR.
   Exit status: 0 all done, 1 some files failed, 130 cancelled (Ctrl-C).`;
