@@ -25,7 +25,7 @@ import { inpaintRaster } from '../infer/inpaint.js';
 import type { LoadedModel } from '../models/store.js';
 import type { RawMosaic } from '../raw/dng.js';
 import { denoiseRaw } from '../raw/raw-file.js';
-import { BatchEta } from './eta.js';
+import { BatchEta } from '../../shared/eta.js';
 import { hashFile, Journal, JOURNAL_VERSION, settingsHash, type BatchSettingsKey } from './journal.js';
 import { lockOutDir } from './lock.js';
 import { BatchMasks } from './masks.js';

@@ -26,7 +26,7 @@ import { denoiseRaster } from '../infer/denoise.js';
 import { checkPasses } from '../infer/ensemble.js';
 import { inpaintRaster } from '../infer/inpaint.js';
 import { throwIfCancelled } from '../jobs/cancel.js';
-import { EtaEstimator } from '../jobs/eta.js';
+import { EtaEstimator } from '../../shared/eta.js';
 import { holeTextureRatio } from '../metrics/hole-texture.js';
 import { psnr, quantize8 } from '../metrics/psnr.js';
 import { ssim } from '../metrics/ssim.js';

@@ -12,7 +12,7 @@ import { readImage } from '../image/io.js';
 import { denoiseRaster } from '../infer/denoise.js';
 import { checkPasses } from '../infer/ensemble.js';
 import { throwIfCancelled } from '../jobs/cancel.js';
-import { EtaEstimator } from '../jobs/eta.js';
+import { EtaEstimator } from '../../shared/eta.js';
 import { psnr, quantize8 } from '../metrics/psnr.js';
 import { ssim } from '../metrics/ssim.js';
 import { resolveModel } from '../models/registry.js';

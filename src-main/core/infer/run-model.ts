@@ -14,7 +14,7 @@ import { inferenceRuntime, noteOnnxProvider, type RuntimeName } from './runtime-
 import { onnxPool, type OnnxModelHandle, type OnnxPool } from '../runtime/onnx-runtime.js';
 import { type Raster } from '../image/raster.js';
 import { runTiled } from './tiles.js';
-import { EtaEstimator } from '../jobs/eta.js';
+import { EtaEstimator } from '../../shared/eta.js';
 
 export interface RunModelOptions extends JobContext {
   /** Per-image conditioning: noise std on [0,1] scale (denoisers) or a hole mask (inpainters). */

@@ -6,7 +6,7 @@
  */
 import type { JobContext } from '../../shared/jobs.js';
 import { throwIfCancelled, yieldToEventLoop } from './cancel.js';
-import { EtaEstimator } from './eta.js';
+import { EtaEstimator } from '../../shared/eta.js';
 
 export type Steps<T> = Generator<number, T, void>;
 

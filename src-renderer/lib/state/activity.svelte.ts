@@ -3,7 +3,8 @@
  * that starts a job calls beginActivity() and reports progress to the handle it gets back;
  * the status line shows the most recent one (and how many others run).
  */
-import { estimateEta, progressFraction } from '../canvas/format';
+import { estimateEta } from '../../../src-main/shared/eta.js';
+import { progressFraction } from '../format';
 import type { JobStreamEvent } from '../api';
 
 export interface Activity {

@@ -4,7 +4,7 @@
  * No runes, so it is unit-tested; the page keeps these objects in $state.
  */
 import { PASS_COUNTS, type BatchJobSpec, type BatchPreset, type BatchResult, type ImageId, type JobStreamEvent } from '../../../src-main/shared/api.js';
-import { formatDuration } from './format.js';
+import { formatDuration } from '../format.js';
 
 export const BATCH_FORMATS = ['same', 'jpeg', 'png', 'tiff', 'webp', 'avif'] as const;
 export type BatchFormat = (typeof BATCH_FORMATS)[number];

@@ -6,7 +6,7 @@
 import { api } from '../api';
 import { zipStore } from '../files/zip';
 import { addFiles } from './editor.svelte';
-import { baseName } from './format';
+import { baseName } from '../format';
 
 async function fetchOutput(outDir: string, name: string): Promise<Blob> {
   let res: Response;

@@ -19,7 +19,8 @@ import { addImageInfo, images } from './images.svelte';
 import { models } from './models.svelte';
 import { errorMessage, notify, reportError } from './toasts.svelte';
 import { beginActivity } from './activity.svelte';
-import { estimateEta, progressFraction } from '../canvas/format';
+import { estimateEta } from '../../../src-main/shared/eta.js';
+import { progressFraction } from '../format';
 import { isImageFile } from '../canvas/files';
 import { forgetBitmaps } from '../canvas/bitmaps';
 

@@ -4,7 +4,7 @@
  * yields blocks the page renders as elements (never as HTML).
  */
 import type { ModelDetails, ModelSummary } from '../../../src-main/shared/api.js';
-import { formatCount, formatDuration } from './format.js';
+import { formatCount, formatDuration } from '../format.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatchEta } from '../../../src-main/core/batch/eta.js';
+import { BatchEta } from '../../../src-main/shared/eta.js';
 import {
   canonicalJson, hashFile, Journal, JOURNAL_NAME, JOURNAL_VERSION, parseJournal, settingsHash, type BatchSettingsKey, type JournalEntry,
 } from '../../../src-main/core/batch/journal.js';

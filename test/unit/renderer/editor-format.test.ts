@@ -1,27 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { estimateEta, formatDb, formatEta, formatGain, formatSsim, formatZoom, progressFraction } from '../../../src-renderer/lib/canvas/format.js';
+import { formatDb, formatGain, formatSsim, formatZoom, progressFraction } from '../../../src-renderer/lib/format.js';
 import { exportFileName, isImageFile, pastedName, stemOf, withExtension } from '../../../src-renderer/lib/canvas/files.js';
 import { isTypingTarget, SHORTCUTS } from '../../../src-renderer/lib/state/shortcuts.js';
 
 describe('editor formatting', () => {
-  it('ETA reads as seconds, minutes or hours', () => {
-    expect(formatEta(undefined)).toBe('');
-    expect(formatEta(0.2)).toBe('less than 1 s');
-    expect(formatEta(45)).toBe('45 s');
-    expect(formatEta(185)).toBe('3 min 05 s');
-    expect(formatEta(3600 + 12 * 60 + 30)).toBe('1 h 12 min');
-    expect(formatEta(-1)).toBe('');
-    expect(formatEta(Number.NaN)).toBe('');
-  });
-
-  it('ETA estimate is proportional to the remaining work', () => {
-    expect(estimateEta(10, 25, 100)).toBeCloseTo(30);
-    expect(estimateEta(10, 1, 100)).toBeUndefined(); // too early to tell
-    expect(estimateEta(0.5, 50, 100)).toBeUndefined();
-    expect(estimateEta(10, 100, 100)).toBe(0);
-    expect(estimateEta(10, 5, 0)).toBeUndefined();
-  });
-
   it('progress fraction is clamped', () => {
     expect(progressFraction(5, 0)).toBe(0);
     expect(progressFraction(15, 10)).toBe(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseName, formatCount, formatDb, formatDuration, formatEta, formatRate, percent } from '../../../src-renderer/lib/state/format.js';
+import { baseName, formatCount, formatDb, formatDuration, formatEta, formatRate, percent } from '../../../src-renderer/lib/format.js';
 
 describe('formatDuration', () => {
   it('reads naturally at every scale', () => {
@@ -41,6 +41,8 @@ describe('numbers', () => {
     expect(formatRate(0.0123)).toBe('0.012');
     expect(formatDb(29.5524)).toBe('29.55 dB');
     expect(formatDb(Number.NaN)).toBe('–');
+    expect(formatDb(undefined)).toBe('–');
+    expect(formatDb(Infinity)).toBe('∞ dB');
   });
   it('percent is clamped', () => {
     expect(percent(5, 10)).toBe(50);
