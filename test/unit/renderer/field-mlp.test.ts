@@ -1,8 +1,8 @@
-// The denoising vector field toy: the hand-written backprop matches finite differences, and a
-// denoising MLP trained on a noisy spiral learns a field that points back to the data near it
-// (and not far from it).
+// The denoising vector field toy: the hand-written backprop matches finite differences. The
+// training run (the learned field points back to the data) is in
+// test/integration/training/field-mlp.test.ts.
 import { describe, expect, it } from 'vitest';
-import { curvePoints, fieldGrid, fieldStats, Mlp, noisyBatch, ToyRng } from '../../../src-renderer/lib/lab/field-mlp.js';
+import { Mlp, ToyRng } from '../../../src-renderer/lib/lab/field-mlp.js';
 
 describe('Mlp', () => {
   it('has gradients that match finite differences', () => {
@@ -31,34 +31,6 @@ describe('Mlp', () => {
       const down = loss();
       net.p[i] = keep;
       expect(g[i]!).toBeCloseTo((up - down) / (2 * eps), 6);
-    }
-  });
-
-  it('learns a denoising field that points back to the data near it', () => {
-    const sigma = 0.1;
-    for (const [kind, steps] of [['circle', 1500], ['spiral', 3000]] as const) {
-      const data = curvePoints(kind, 400, 1);
-      const net = new Mlp(kind === 'circle' ? 32 : 64, 2);
-      const rng = new ToyRng(5);
-      const inputs = new Float32Array(2 * 64);
-      const targets = new Float32Array(2 * 64);
-      let first = 0;
-      let last = 0;
-      for (let s = 0; s < steps; s++) {
-        noisyBatch(data, 64, sigma, rng, inputs, targets);
-        const l = net.step(inputs, targets, 0.005);
-        if (s < 50) first += l / 50;
-        if (s >= steps - 50) last += l / 50;
-      }
-      expect(last).toBeLessThan(0.5 * first);
-      const stats = fieldStats(fieldGrid(net, 32, 1.6), data, [0.5 * sigma, 2 * sigma], 5 * sigma);
-      console.log(kind, JSON.stringify(stats));
-      expect(stats.nearCount).toBeGreaterThan(20);
-      // Near the data the arrows point at it and about reach it (r(x) - x ~ nearest - x).
-      expect(stats.nearAlignment).toBeGreaterThan(0.85);
-      expect(stats.nearReach).toBeGreaterThan(0.6);
-      expect(stats.nearReach).toBeLessThan(1.4);
-      expect(stats.farCount).toBeGreaterThan(100);
     }
   });
 });
