@@ -68,5 +68,3 @@ export interface EventPayloads {
 }
 
 export type EventChannel = keyof EventPayloads;
-
-export const EVENT_CHANNELS: readonly EventChannel[] = ['mend:job-event', 'mend:job-end', 'mend:opened', 'mend:menu', 'mend:engine'];

@@ -12,7 +12,3 @@ export interface Raster {
 export function createRaster(width: number, height: number, channels: number): Raster {
   return { width, height, channels, data: new Float32Array(width * height * channels) };
 }
-
-export function cloneRaster(r: Raster): Raster {
-  return { width: r.width, height: r.height, channels: r.channels, data: new Float32Array(r.data) };
-}

@@ -7,7 +7,7 @@
  * (a few milliseconds; the export is deterministic) and written when the file is missing or
  * differs (stale, from older weights), where the folder is writable.
  */
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { Buffer } from 'node:buffer';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -123,8 +123,4 @@ async function ensureOnnxFile(dir: string, model: tf.LayersModel, card: ModelCar
     await writeAtomic(file, bytes).catch(() => undefined);
   }
   return bytes;
-}
-
-export async function removeFolder(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
 }

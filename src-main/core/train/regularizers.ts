@@ -55,19 +55,6 @@ export function contractivePenalty(encode: (x: tf.Tensor) => tf.Tensor, x: tf.Te
   });
 }
 
-/** Exact Jacobian norm per sample for reporting: mean over samples of E_v||Jv||^2 (many v). */
-export function jacobianNormEstimate(encode: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, samples = 8, eps = 1e-3): number {
-  let total = 0;
-  for (let s = 0; s < samples; s++) {
-    total += tf.tidy(() => {
-      const v = tf.randomNormal(x.shape);
-      const jv = tf.div(tf.sub(encode(tf.add(x, tf.mul(v, eps))), encode(x)), eps);
-      return tf.sum(tf.square(jv)).dataSync()[0] / x.shape[0]!;
-    });
-  }
-  return total / samples;
-}
-
 /**
  * Contractive, exact, for one dense sigmoid layer h = s(x W + b) (the lab's patch autoencoders):
  * ||J||_F^2 = sum_j (h_j (1 - h_j))^2 * sum_i W_ij^2 (Rifai et al., 2011). Averaged over
