@@ -3,8 +3,8 @@
  * names, payload shapes, the reply envelope, and the URLs of the two custom protocols. Types and
  * pure functions only, no imports of Node or electron: the preload bundle includes this file.
  *
- * Every channel is an invoke (renderer -> main, one reply) except the four events main sends to
- * the window. Payloads are checked in main by validate.ts before anything else reads them.
+ * Every channel is an invoke (renderer -> main, one reply) except the events main sends to
+ * the window (EventPayloads). Payloads are checked in main by validate.ts before anything else reads them.
  */
 import type * as v from 'valibot';
 import type { ApiError, EngineStatus, ImageId, ImageInfo, ImageVariant, JobId, JobResult, JobStreamEvent, MenuCommand } from '../shared/api.js';
