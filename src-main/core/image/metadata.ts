@@ -6,6 +6,7 @@
 // plus eXIf / iCCP chunks and lets sharp keep that metadata while encoding the real output.
 
 import { deflateSync } from 'node:zlib';
+import { crc32 } from '../../shared/crc32.js';
 
 export interface ImageMetadata {
   /** Raw EXIF block as sharp reports it (with or without the "Exif\0\0" APP1 prefix). */
@@ -64,22 +65,6 @@ export function resetXmpOrientation(xmp: Buffer): Buffer {
 }
 
 // ---- PNG chunk surgery -------------------------------------------------------------------------
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function pngChunk(type: string, data: Buffer): Buffer {
   const head = Buffer.alloc(4);

@@ -5,23 +5,7 @@
  * ZIP64): up to 65535 files and 4 GiB in all, which a browser download of a batch stays under.
  * Names are UTF-8 (flag bit 11), '/' separates folders.
  */
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 (the ZIP and PNG one) of `bytes`. */
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+import { crc32 } from '../../../src-main/shared/crc32.js';
 
 export interface ZipEntry {
   /** Path inside the archive, '/' separated. */

@@ -2,7 +2,8 @@
 // with the CRCs checked by Node's zlib.crc32 (an independent implementation).
 import { crc32 as nodeCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { crc32, zipStore } from '../../../src-renderer/lib/files/zip.js';
+import { crc32 } from '../../../src-main/shared/crc32.js';
+import { zipStore } from '../../../src-renderer/lib/files/zip.js';
 
 interface Read { name: string; data: Uint8Array; crc: number; flags: number }
 
