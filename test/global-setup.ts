@@ -33,4 +33,5 @@ export default function setup(): void {
     const err = e as { stdout?: string; stderr?: string; message: string };
     throw new Error(`vite build of the preload failed (dist/preload/preload.cjs):\n${err.stdout ?? ''}${err.stderr ?? err.message}`, { cause: e });
   }
+  flags[BUILT] = true;
 }
