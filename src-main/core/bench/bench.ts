@@ -10,37 +10,28 @@
  *  - with the Set12/McMaster benchmark images (`--data DIR`, else MEND_DATA; data-dir.ts):
  *    `mend eval` on Set12 and McMaster at sigma 15/25/50 and the inpainting masks, next to
  *    published reference numbers.
+ * The timings live in inference-bench.ts and training-bench.ts (batch overhead: batch-bench.ts);
+ * this file runs them in order, with progress, and gathers the result and its notes.
  */
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { MendError } from '../../shared/errors.js';
 import type { JobContext } from '../../shared/jobs.js';
-import { makeDamageMask } from '../corrupt/damage.js';
-import { addNoise } from '../corrupt/noise.js';
-import { Rng } from '../math/rng.js';
 import {
   BENCH_SIGMAS, evaluateDenoise, evaluateInpaint, type DenoiseEvalRow, type EvalResult, type InpaintEvalRow,
 } from '../eval/evaluate.js';
-import { denoiseRaster } from '../infer/denoise.js';
-import { inpaintRaster } from '../infer/inpaint.js';
-import { throwIfCancelled, yieldToEventLoop } from '../jobs/cancel.js';
-import { buildModel, flopsPerPixel, inputChannels, sizeMultiple, type ArchSpec } from '../models/architectures.js';
-import type { ModelTask } from '../models/card.js';
-import { defaultChannels, readRegistry, resolveModel, shippedModelsDir } from '../models/registry.js';
-import { loadModelFolder, modelToOnnx, type LoadedModel } from '../models/store.js';
+import { describeRuntime, inferenceRuntime, type RuntimeName } from '../infer/runtime-choice.js';
+import { throwIfCancelled } from '../jobs/cancel.js';
+import { defaultChannels, readRegistry, shippedModelsDir } from '../models/registry.js';
+import { loadModelFolder, type LoadedModel } from '../models/store.js';
 import { backendStatus, describeBackend } from '../runtime/backend.js';
-import { describeRuntime, inferenceRuntime, withRuntime, type RuntimeName } from '../infer/runtime-choice.js';
 import { onnxAvailability } from '../runtime/onnx-runtime.js';
-import { benchSgemm, benchThreading, type SgemmBench, type ThreadingBench } from './onnx-bench.js';
-import { corruptBatch, type TrainCorruption } from '../train/corruption.js';
-import { samplePatches } from '../train/patches.js';
-import { createTrainStep } from '../train/step.js';
-import { benchDataDir, NO_BENCH_DATA } from './data-dir.js';
-import { REFERENCE_PSNR, type ReferenceRow } from './reference.js';
-import { syntheticImage } from './synthetic.js';
 import { benchBatchOverhead, type BatchOverheadResult } from './batch-bench.js';
+import { benchDataDir, NO_BENCH_DATA } from './data-dir.js';
+import { compareRuntimes, DEFAULTS, loadDefault, timeInference, type InferenceBench, type RuntimeComparison } from './inference-bench.js';
+import { REFERENCE_PSNR, type ReferenceRow } from './reference.js';
+import { benchTraining, FALLBACK_ARCH, type TrainingBench } from './training-bench.js';
 
 export interface BenchOptions extends JobContext {
   /** 512x512 inference instead of 1024x1024, fewer training steps. */
@@ -49,68 +40,6 @@ export interface BenchOptions extends JobContext {
   data?: string | null;
   /** Also time a batch of one-megapixel photos (issue: batch overhead under 10%); images count. */
   batchImages?: number;
-}
-
-export interface InferenceBench {
-  model: string;
-  /** The registry's default for its task and kind. */
-  isDefault: boolean;
-  task: ModelTask;
-  kind: 'gray' | 'color';
-  width: number;
-  height: number;
-  seconds: number;
-  /** CPU time of the whole process (all threads) during the timed run. */
-  cpuSeconds: number;
-  megapixelsPerSecond: number;
-  flopsPerPixel: number;
-  gflops: number;
-}
-
-/** One model's inference speed on one runtime. */
-export interface RuntimeSpeed {
-  runtime: RuntimeName;
-  /** e.g. "ONNX Runtime 1.30.0 (CPU, 2 threads)" or "TensorFlow.js (WebAssembly ...)". */
-  description: string;
-  seconds: number;
-  /** CPU time of the whole process (all threads) during the timed run: on a shared machine, what it cost. */
-  cpuSeconds: number;
-  megapixelsPerSecond: number;
-  gflops: number;
-}
-
-/** The default colour model on both runtimes, and how close ONNX Runtime gets to the machine's peak. */
-export interface RuntimeComparison {
-  model: string;
-  width: number;
-  height: number;
-  tfjs: RuntimeSpeed;
-  onnx: RuntimeSpeed | null;
-  /** ONNX Runtime megapixels/s over TensorFlow.js megapixels/s. */
-  speedup: number | null;
-  sgemm: SgemmBench | null;
-  /** ONNX Runtime inference GFLOPS (whole denoise, tiling included) over sgemm GFLOPS. */
-  peakFraction: number | null;
-  /** The same per CPU-second (GFLOP / CPU time of the process): steadier on a busy machine. */
-  peakFractionPerCpuSecond: number | null;
-  threading: ThreadingBench | null;
-  /** 1-minute load average before and after (0 on Windows): other programs' share of the CPU. */
-  loadAverage: [number, number];
-}
-
-export interface TrainingBench {
-  /** The model whose architecture was timed, or null for the built-in default spec. */
-  model: string | null;
-  arch: ArchSpec;
-  batch: number;
-  patch: number;
-  warmupSteps: number;
-  steps: number;
-  seconds: number;
-  patchesPerSecond: number;
-  flopsPerPixel: number;
-  /** 3 x forward FLOPs per second. */
-  gflops: number;
 }
 
 export interface BenchEval {
@@ -137,160 +66,6 @@ export interface BenchResult {
   /** Things not measured, and why (no default model installed, no data...). */
   notes: string[];
   peakRssMB: number;
-}
-
-/** What `mend train` uses when given no architecture options (unet, colour, noise-map). */
-const FALLBACK_ARCH: ArchSpec = { kind: 'residual', channels: 3, width: 40, depth: 10, codeActivation: 'relu', conditioning: 'noise-map' };
-
-const DEFAULTS: { task: ModelTask; kind: 'gray' | 'color' }[] = [
-  { task: 'denoise', kind: 'color' },
-  { task: 'denoise', kind: 'gray' },
-  { task: 'inpaint', kind: 'color' },
-];
-
-async function loadDefault(task: ModelTask, kind: 'gray' | 'color'): Promise<LoadedModel | string> {
-  const id = readRegistry().defaults[task]?.[kind];
-  if (!id) return `no default ${kind} ${task} model in the registry`;
-  try {
-    return await resolveModel(id, task, kind === 'gray' ? 1 : 3);
-  } catch (e) {
-    if (e instanceof MendError && e.code === 'model') return e.message;
-    throw e;
-  }
-}
-
-/**
- * Times the model on a synthetic `size` x `size` image of `channels` (default: the model's own):
- * a grey denoiser on a colour image is timed through the luminance route the colour default takes.
- */
-async function timeInference(loaded: LoadedModel, size: number, signal?: AbortSignal, channels = loaded.card.channels): Promise<Omit<InferenceBench, 'isDefault'>> {
-  const card = loaded.card;
-  const rng = new Rng(7);
-  let cpu0 = process.cpuUsage();
-  const run = async (side: number): Promise<number> => {
-    const clean = syntheticImage(side, side, channels, 11);
-    let t0: number;
-    if (card.task === 'inpaint') {
-      const mask = makeDamageMask('blobs', side, side, rng);
-      t0 = performance.now();
-      cpu0 = process.cpuUsage();
-      await inpaintRaster(clean, mask, loaded, { signal, grain: false });
-    } else {
-      const noisy = addNoise(clean, { kind: 'gaussian', sigma: 25 }, rng);
-      t0 = performance.now();
-      cpu0 = process.cpuUsage();
-      await denoiseRaster(noisy, loaded, { sigma: 25, signal });
-    }
-    return (performance.now() - t0) / 1000;
-  };
-  // Warm-up: first calls compile kernels and allocate; not what a user waits for per photo.
-  await run(Math.max(64, sizeMultiple(card.arch) * 8));
-  const seconds = await run(size);
-  const cpu = process.cpuUsage(cpu0);
-  const fpp = card.flopsPerPixel ?? flopsPerPixel(loaded.model);
-  const pixels = size * size;
-  return {
-    model: card.id,
-    task: card.task,
-    kind: channels === 1 ? 'gray' : 'color',
-    width: size,
-    height: size,
-    seconds,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    megapixelsPerSecond: pixels / 1e6 / seconds,
-    flopsPerPixel: fpp,
-    gflops: (fpp * pixels) / seconds / 1e9,
-  };
-}
-
-/** Times the trainer's step on synthetic patches (same sampling and corruption as training). */
-export async function benchTraining(
-  arch: ArchSpec,
-  opts: { batch?: number; patch?: number; warmup?: number; steps?: number; signal?: AbortSignal; onStep?: (done: number, total: number) => void } = {},
-): Promise<Omit<TrainingBench, 'model'>> {
-  const batch = opts.batch ?? 16;
-  const patch = opts.patch ?? 64;
-  const warmup = opts.warmup ?? 2;
-  const steps = opts.steps ?? 4;
-  if (patch % sizeMultiple(arch) !== 0) throw new MendError('internal', `Patch ${patch} is not a multiple of ${sizeMultiple(arch)}`);
-  const model = buildModel(arch);
-  const optimizer = tf.train.adam(1e-3);
-  try {
-    const fpp = flopsPerPixel(model);
-    const step = createTrainStep(model, optimizer, arch.channels);
-    const images = [syntheticImage(256, 256, arch.channels, 3), syntheticImage(256, 256, arch.channels, 4)];
-    const corruption: TrainCorruption = arch.conditioning === 'mask' ? { kind: 'damage' } : { kind: 'gaussian', sigma: [0, 55] };
-    const rng = new Rng(5);
-    const clean = new Float32Array(batch * patch * patch * arch.channels);
-    const one = async (): Promise<void> => {
-      samplePatches(images, batch, patch, rng, clean);
-      const { input, mask } = await corruptBatch(clean, batch, patch, arch.channels, corruption, arch.conditioning, rng);
-      step({ input, clean, mask, batch, patch });
-    };
-    let t0 = 0;
-    for (let i = 0; i < warmup + steps; i++) {
-      throwIfCancelled(opts.signal);
-      if (i === warmup) t0 = performance.now();
-      await one();
-      opts.onStep?.(i + 1, warmup + steps);
-      await yieldToEventLoop();
-    }
-    const seconds = (performance.now() - t0) / 1000;
-    const patchesPerSecond = (steps * batch) / seconds;
-    return {
-      arch, batch, patch, warmupSteps: warmup, steps, seconds, patchesPerSecond, flopsPerPixel: fpp,
-      gflops: (3 * fpp * patch * patch * patchesPerSecond) / 1e9,
-    };
-  } finally {
-    optimizer.dispose();
-    model.dispose();
-  }
-}
-
-/** Both runtimes on the default colour model, on a colour image. */
-async function compareRuntimes(
-  loaded: LoadedModel,
-  size: number,
-  signal: AbortSignal | undefined,
-  stage: (detail: string, done: number, total: number) => void,
-): Promise<RuntimeComparison> {
-  const id = loaded.card.id;
-  const load0 = os.loadavg()[0]!;
-  const speed = async (runtime: RuntimeName): Promise<RuntimeSpeed> =>
-    withRuntime(runtime, async () => {
-      const t = await timeInference(loaded, size, signal, 3);
-      return {
-        runtime, description: describeRuntime(await inferenceRuntime()), seconds: t.seconds, cpuSeconds: t.cpuSeconds,
-        megapixelsPerSecond: t.megapixelsPerSecond, gflops: t.gflops,
-      };
-    });
-  stage(`${id} on TensorFlow.js ${size}x${size}`, 0, 4);
-  const tfjs = await speed('tfjs');
-  if (!onnxAvailability().available) {
-    return {
-      model: id, width: size, height: size, tfjs, onnx: null, speedup: null, sgemm: null, peakFraction: null,
-      peakFractionPerCpuSecond: null, threading: null,
-      loadAverage: [load0, os.loadavg()[0]!],
-    };
-  }
-  stage(`${id} on ONNX Runtime ${size}x${size}`, 1, 4);
-  const onnx = await speed('onnx');
-  throwIfCancelled(signal);
-  stage('sgemm 2048x2048 on ONNX Runtime', 2, 4);
-  const sgemm = await benchSgemm();
-  throwIfCancelled(signal);
-  stage('threads per tile vs tiles in parallel', 3, 4);
-  const threading = (await benchThreading(loaded.onnx ?? modelToOnnx(loaded.model, loaded.card), inputChannels(loaded.card.arch))) ?? null;
-  stage('runtimes compared', 4, 4);
-  return {
-    model: id, width: size, height: size, tfjs, onnx,
-    speedup: onnx.megapixelsPerSecond / tfjs.megapixelsPerSecond,
-    sgemm,
-    peakFraction: onnx.gflops / sgemm.gflops,
-    peakFractionPerCpuSecond: (onnx.gflops * onnx.seconds) / onnx.cpuSeconds / sgemm.gflopsPerCpuSecond,
-    threading,
-    loadAverage: [load0, os.loadavg()[0]!],
-  };
 }
 
 export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
