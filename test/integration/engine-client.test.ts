@@ -1,4 +1,4 @@
-// The engine process behind a host (engine/client.ts): calls, a crash while a job runs (the job
+// The engine process behind a host (host/client.ts): calls, a crash while a job runs (the job
 // rejects with 'engine-crashed', the next call starts a new engine that still has the images),
 // cooperative cancel of a long training run, and the kill-and-restart when cancel is too slow.
 import { existsSync } from 'node:fs';
