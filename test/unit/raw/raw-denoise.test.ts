@@ -73,7 +73,7 @@ describe('sensor noise', () => {
 });
 
 describe('raw-domain denoising', () => {
-  it('against denoising the same photo after demosaicing and JPEG with the default sRGB denoiser: far ahead at strong noise', async () => {
+  it('is above denoising the same photo after demosaicing and JPEG with the default sRGB denoiser, at both noise levels', async () => {
     const W = 320, H = 224;
     const clean = naturalImage(W, H, 3, 21);
     const rows: string[] = [];
@@ -103,15 +103,17 @@ describe('raw-domain denoising', () => {
     }
     console.log(rows.join('\n'));
     // Strong noise (ISO 6400-like): the sRGB route reads the demosaiced, JPEG-compressed noise
-    // as far weaker than it is; the raw route is far ahead of it and level with its best given sigma.
+    // as far weaker than it is; the raw route is far ahead of it (31.7 against 22.8 dB here) and
+    // above it even with the best sigma given by hand (30.5).
     const [low, high] = scores;
     expect(high.raw).toBeGreaterThan(high.auto + 5);
-    expect(high.raw).toBeGreaterThan(high.best - 0.5);
+    expect(high.raw).toBeGreaterThan(high.best + 0.5);
     expect(high.raw).toBeGreaterThan(high.noisy + 8);
-    // Weaker noise (ISO 1600-like): NOT above the sRGB route yet (34.0 against 34.7 dB here), whose
-    // denoiser also smooths away demosaicing errors; kept within 1.5 dB of it (docs/camera-raw.md).
+    // Weaker noise (ISO 1600-like): above the sRGB route (35.06 against 34.71 dB here), whose
+    // denoiser also smooths demosaicing's colour errors; the raw route's chroma filter and pattern
+    // step do that too (docs/camera-raw.md). Seeded, so the margin is the same on every run.
     expect(low.raw).toBeGreaterThan(low.noisy + 5);
-    expect(low.raw).toBeGreaterThan(low.auto - 1.5);
+    expect(low.raw).toBeGreaterThan(low.auto + 0.2);
   });
 
   it('strength 0 gives the noisy mosaic back', async () => {
