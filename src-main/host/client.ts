@@ -388,5 +388,3 @@ export class EngineClient {
     clearTimeout(force);
   }
 }
-
-export type { ApiError };
