@@ -13,10 +13,7 @@ import type * as v from 'valibot';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type {
-  AppInfo, BackendInfo, ExportOptions, FolderListing, ImageComparison, ImageId, ImageInfo, ImageVariant, JobId, JobResult,
-  JobSpec, JobStreamEvent, ModelDetails, ModelSummary,
-} from '../shared/api.js';
+import type { AppInfo, BackendInfo, JobId, JobResult, JobSpec, JobStreamEvent } from '../shared/api.js';
 import { backendStatus, describeBackend } from '../core/runtime/backend.js';
 import { describeRuntime, inferenceRuntime } from '../core/infer/runtime-choice.js';
 import { ExportOptionsSchema, JobSpecSchema } from '../shared/schema/index.js';
@@ -26,7 +23,6 @@ import type { EngineCalls } from '../host/protocol.js';
 import { batchOutputFile, runBatchJob } from './batch-job.js';
 import { makeFolder } from './folders.js';
 import { deletePreset, listPresets, savePreset } from '../core/batch/presets.js';
-import type { BatchPreset } from '../shared/schema/presets.js';
 import { browseFolder, compareImages, diffImage, exportImage } from './image-ops.js';
 import { runAnomaly, runCorrupt, runDenoise, runInpaint, type JobRuntime } from './image-jobs.js';
 import { variantFile } from '../host/layout.js';

@@ -18,7 +18,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ApiError, BackendInfo, JobId, JobResult, JobResultFor, JobSpec, JobStreamEvent } from '../shared/api.js';
+import type { BackendInfo, JobId, JobResult, JobResultFor, JobSpec, JobStreamEvent } from '../shared/api.js';
 import { EngineError, fromApiError } from './errors.js';
 import { newId } from './layout.js';
 import { ENGINE_ENV, isEngineMessage, type CallArgs, type CallValue, type ControlAction, type EngineMessage, type EngineMethod, type HostMessage } from './protocol.js';
