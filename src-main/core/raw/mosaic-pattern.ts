@@ -50,19 +50,23 @@ export function suppressMosaicPattern(y: Float32Array, width: number, height: nu
   if (width < 5 || height < 5) return out;
   const n = width * height;
   const m = new Float32Array(n), low = new Float32Array(n), tmp = new Float32Array(n), energy = new Float32Array(n);
-  // Each frequency as the sign of (-1)^(x*fx + y*fy).
+  // Each frequency as the sign of (-1)^(x*fx + y*fy): per row, s0 at even x and s1 at odd x.
   for (const [fx, fy] of [[1, 1], [1, 0], [0, 1]] as const) {
-    const sign = (x: number, yy: number): number => ((x * fx + yy * fy) & 1 ? -1 : 1);
-    for (let yy = 0; yy < height; yy++) for (let x = 0; x < width; x++) m[yy * width + x] = y[yy * width + x]! * sign(x, yy);
+    for (let yy = 0; yy < height; yy++) {
+      const o = yy * width;
+      const s0 = (yy * fy) & 1 ? -1 : 1, s1 = fx ? -s0 : s0;
+      for (let x = 0; x < width; x++) m[o + x] = y[o + x]! * (x & 1 ? s1 : s0);
+    }
     binomial(m, width, height, low, tmp);
     boxMean(low, width, height, ENERGY_RADIUS, energy, tmp, low);
     const noise = NOISE_PER_MEDIAN * sampledMedian(energy);
     for (let yy = 0; yy < height; yy++) {
+      const o = yy * width;
+      const s0 = (yy * fy) & 1 ? -1 : 1, s1 = fx ? -s0 : s0;
       for (let x = 0; x < width; x++) {
-        const i = yy * width + x;
-        const e = energy[i]!;
+        const e = energy[o + x]!;
         const removed = e > noise ? noise / e : 1;
-        out[i] = out[i]! - removed * low[i]! * sign(x, yy);
+        out[o + x] = out[o + x]! - removed * low[o + x]! * (x & 1 ? s1 : s0);
       }
     }
   }
