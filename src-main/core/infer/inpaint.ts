@@ -3,8 +3,9 @@
  * model (trained on the same prefill with random masks; run on crops around the holes), blended
  * with a non-local estimate near the holes' edges (nonLocalBlend, infer/nonlocal-blend.ts), composited so
  * every pixel outside the mask is the input, then refined in rounds with the default denoiser as
- * the image prior (infer/refine.ts). Wide holes (infer/wide-holes.ts) are also synthesized from
- * patches of the photo (infer/patch-synthesis.ts), whose detail is added to that refined fill.
+ * the image prior (infer/refine.ts). Wide holes (infer/wide-holes.ts) are first synthesized from
+ * patches of the photo (infer/patch-synthesis.ts): there the network and the rounds start from the
+ * synthesis instead of the smooth fill, and the synthesis' fine detail replaces theirs.
  */
 import { MendError } from '../../shared/errors.js';
 import type { JobContext } from '../../shared/jobs.js';
@@ -81,7 +82,7 @@ export async function inpaintRaster(raster: Raster, mask: Uint8Array, loaded: Lo
   for (let i = 0; i < mask.length && !any; i++) any = mask[i] !== 0;
   if (!any) return { ...raster, data: new Float32Array(raster.data) };
   const prefilled = await runStepsAsync(inpaintPrefillSteps(raster, mask), 'prefill', { ...opts, detail: 'smooth first fill' });
-  // Wide holes are synthesized from the smooth fill (their coarsest level starts from it).
+  // Wide holes are synthesized (their onion peel is guided a little by the smooth fill).
   let synthesized: { raster: Raster; wide: Uint8Array; holes: WideHoles['holes'] } | undefined;
   if (opts.synthesis !== false) {
     const raster = { ...prefilled, data: new Float32Array(prefilled.data) };
@@ -89,7 +90,10 @@ export async function inpaintRaster(raster: Raster, mask: Uint8Array, loaded: Lo
       'synthesis', { ...opts, detail: 'texture from the photo' });
     if (count > 0) synthesized = { raster, wide, holes };
   }
-  const predicted = await predictHoles(loaded, prefilled, mask, opts);
+  // In wide holes the network and the rounds refine the synthesis, not the smooth fill: started
+  // from the smooth fill they give a rail crossing a removed person's legs as a pink smudge, and
+  // the copies' detail cannot bring it back (docs/inpainting.md).
+  const predicted = await predictHoles(loaded, synthesized?.raster ?? prefilled, mask, opts);
   await runStepsAsync(nonLocalBlendSteps(raster, mask, predicted), 'texture', { ...opts, detail: 'texture from nearby' });
   const c = raster.channels;
   const out = new Float32Array(raster.data);

@@ -7,18 +7,28 @@
  * photo's texture and its straight structures (boards, railings, horizons) into the hole, where a
  * smooth fill can only interpolate.
  *
+ * The coarsest level starts from an onion peel (structure continued inward from the hole's edge),
+ * not from the smooth fill, which would diffuse a rail or a roof's edge into the colours around.
  * Everything runs on typed arrays over one crop around the hole; the work is a generator of
  * steps (core/jobs/steps.ts), so a job reports progress and can be cancelled between them.
  */
 import { Rng } from '../math/rng.js';
 import type { Raster } from '../image/raster.js';
 import type { Steps } from '../jobs/steps.js';
+import { onionPeel } from './onion-peel.js';
 
 /** Patch radius: 7x7 patches, the usual size for photographs at this scale. */
 const R = 3;
 const SIDE = 2 * R + 1;
-/** The coarsest level is the one where the hole is at most this deep (px): a patch spans it, so the start does not matter. */
-const COARSE_DEPTH = 4;
+/**
+ * The coarsest level is the one where the hole is at most this deep (px), and the onion peel
+ * (onionPeel) starts it. Deeper levels lose thin structure: a 10-px rail is one pixel wide once the
+ * picture is halved three times. On the 18 McMaster images with the blob masks (the synthesis
+ * alone, PSNR in the holes / texture score): starting from the smooth fill at depth 4, 18.02 /
+ * 0.66; onion peel at depth 4 / 8 / 12 / 16: 17.37 / 0.74, 18.22 / 0.71, 18.92 / 0.73, 18.97 /
+ * 0.70 (the smooth start at 12: 19.48 / 0.56, a smear deep inside).
+ */
+const COARSE_DEPTH = 12;
 /** Wexler iterations (nearest patches, then the vote) per level, coarse and fine; the fine levels start from the coarser solution. */
 const EM_COARSE = 6;
 const EM_FINE = 3;
@@ -286,6 +296,7 @@ export function* synthesizeSteps(input: SynthesisInput): Steps<boolean> {
     return { l, targets, sources, isSource, iters: i === 0 ? EM_COARSE : EM_FINE };
   });
   if (plan.some((p) => p.sources.length === 0)) return false;
+  onionPeel(plan[0]!.l, c, R, plan[0]!.sources, plan[0]!.isSource);
   const total = plan.reduce((n, p) => n + p.targets.list.length * p.iters * (PM_SWEEPS + 1), 0);
   let done = 0;
   let prev: { l: Level; f: Field } | undefined;

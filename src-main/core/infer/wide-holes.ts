@@ -136,29 +136,17 @@ export function* synthesizeWideHolesSteps(
 export const SYNTHESIS_SEED = 20261206;
 
 /**
- * Scale (Gaussian sigma, px) below which a wide hole's fill is the refined smooth fill and above
- * which it is the synthesis, in holes up to 8 px deep; deeper ones use a quarter of their depth
- * (detailSigma). On the 18 McMaster images with the blob masks (PSNR in the holes, texture
- * score): the smooth pipeline alone 20.91 dB / 0.10, the synthesis alone 18.02 / 0.65. With one
- * scale for every hole, the smooth fill's own detail replaced by the synthesis' above sigma 2 / 3
- * / 4: 20.37 / 0.64, 20.13 / 0.65, 19.93 / 0.65; the synthesis' detail added to the smooth fill
- * instead: 20.51, 20.36, 20.22 (same texture), but adding doubles the structure both have (a
- * board gap the smooth fill carried across a post came out twice as dark, so the post's outline
- * showed). Replacing, with the scale growing with the depth from 2: 19.98 / 0.65 (added, from 4:
- * 20.22 / 0.65), and the removals look seamless (docs/inpainting.md).
+ * Scale (Gaussian sigma, px) below which a wide hole's fill is the synthesis and above which it is
+ * the network and the rounds' refinement of it (inpaintRaster starts them from the synthesis in
+ * wide holes). The refinement keeps the synthesis' structure (a rail, a roof's edge) and pulls
+ * its colours towards the likely ones, but flattens the grain; the synthesis gives the grain back.
+ * On the 18 McMaster images with the blob masks (PSNR in the holes / texture score): the
+ * refinement alone 20.48 / 0.12, the synthesis alone 19.28 / 0.65; sigma 1 / 1.5 / 2 / 3: 20.34 /
+ * 0.62, 20.25 / 0.62, 20.16 / 0.64, 19.99 / 0.65. (Before, the network and rounds refined the
+ * smooth fill and the scale grew with the hole's depth, a quarter of it: 19.98 / 0.65, with the
+ * smooth fill's blur across every rail that crossed a hole.)
  */
 export const DETAIL_SIGMA = 2;
-
-/**
- * The detail scale of a hole `depth` px deep. The smooth fill knows a hole's shading only at
- * scales about as large as the hole: inside a sign's or a person's outline it is one flat
- * colour, and only the synthesis can say where bricks are darker or a rail crosses. So the
- * synthesis gives everything finer than a quarter of the depth (on the benchmark's blobs, 8 to
- * 28 px deep, that is 2 to 7 px).
- */
-export function detailSigma(depth: number): number {
-  return Math.max(DETAIL_SIGMA, depth / 4);
-}
 
 /** Separable Gaussian blur of a raster (edges repeated). */
 function gaussianBlur(r: Raster, sigma: number): Float32Array {
@@ -194,16 +182,16 @@ function gaussianBlur(r: Raster, sigma: number): Float32Array {
 /**
  * Structure from the refined fill, texture from the synthesis (as in Bertalmio et al. 2003's
  * structure and texture inpainting): in the wide holes, `filled` becomes its own blur plus the
- * synthesis minus its blur. The smooth pipeline is the best guess of the hole's shading and colour
- * at coarse scales (a copied patch from elsewhere is often a shade off) and meets the edge without
- * a step; the synthesis gives the edges, lines and grain a smooth fill cannot have. In place,
- * clamped to [0,1].
+ * synthesis minus its blur. The refined fill (the network and the rounds, started from the
+ * synthesis) is the better guess of the hole's shading and colour at coarse scales (a copied patch
+ * from elsewhere is often a shade off) and meets the edge without a step; the synthesis gives the
+ * grain the rounds flatten. In place, clamped to [0,1].
  */
-export function transferDetail(filled: Raster, synthesized: Raster, holes: WideHoles['holes'], sigma = detailSigma): void {
+export function transferDetail(filled: Raster, synthesized: Raster, holes: WideHoles['holes'], sigma = DETAIL_SIGMA): void {
   const c = filled.channels;
   const { width, height } = filled;
   for (const hole of holes) {
-    const s = sigma(hole.depth);
+    const s = sigma;
     const m = Math.ceil(3 * s) + 1;
     const crop = {
       x0: Math.max(0, hole.x0 - m), y0: Math.max(0, hole.y0 - m), x1: Math.min(width, hole.x1 + 1 + m), y1: Math.min(height, hole.y1 + 1 + m),

@@ -60,6 +60,38 @@ describe('exemplar synthesis of wide holes', () => {
     for (let p = 0; p < mask.length; p++) if (!mask[p]) expect(synth.data[p]).toBe(smooth.data[p]);
   });
 
+  it('continues a rail that crosses the hole at an angle (the onion peel carries it in from both sides)', () => {
+    // A bright band 5 px wide along y = 0.5 x + 24 over a darker grainy ground; the hole cuts 30 px of it.
+    const rng = new Rng(3);
+    const off = (x: number, y: number): number => Math.abs(y - (0.5 * x + 24)) / Math.hypot(1, 0.5);
+    const data = new Float32Array(W * H);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) data[y * W + x] = (off(x, y) < 2.5 ? 0.9 : 0.35) + 0.03 * rng.normal();
+    const clean: Raster = { width: W, height: H, channels: 1, data };
+    const mask = square(33, 33, 30);
+    const smooth = inpaintPrefill(holed(clean, mask), mask);
+    const synth = { ...smooth, data: new Float32Array(smooth.data) };
+    runSteps(synthesizeWideHolesSteps(synth, mask));
+    // Mean inside the hole on the band's centre line and well off it.
+    const means = (r: Raster): [number, number] => {
+      const on: number[] = [];
+      const away: number[] = [];
+      for (let p = 0; p < mask.length; p++) {
+        if (!mask[p]) continue;
+        const d = off(p % W, Math.floor(p / W));
+        if (d < 1) on.push(r.data[p]!);
+        else if (d > 6) away.push(r.data[p]!);
+      }
+      const mean = (a: number[]): number => a.reduce((x, y) => x + y, 0) / a.length;
+      return [mean(on), mean(away)];
+    };
+    const [onSynth, awaySynth] = means(synth);
+    const [onSmooth, awaySmooth] = means(smooth);
+    expect(onSynth).toBeGreaterThan(0.8);
+    expect(awaySynth).toBeLessThan(0.45);
+    // The smooth fill only diffuses it: far less contrast between the band and the ground.
+    expect(onSynth - awaySynth).toBeGreaterThan(2.5 * (onSmooth - awaySmooth));
+  });
+
   it('leaves thin and small holes to the smooth pipeline', () => {
     const clean = boards();
     const mask = new Uint8Array(W * H);
@@ -135,7 +167,7 @@ describe('exemplar synthesis of wide holes', () => {
     const detail = boards();
     const pixels: number[] = [];
     for (let p = 0; p < mask.length; p++) if (mask[p]) pixels.push(p);
-    transferDetail(flat, detail, [{ pixels: Int32Array.from(pixels), x0: 33, y0: 33, x1: 62, y1: 62, depth: 15 }], () => 4);
+    transferDetail(flat, detail, [{ pixels: Int32Array.from(pixels), x0: 33, y0: 33, x1: 62, y1: 62, depth: 15 }], 4);
     let sum = 0;
     for (let p = 0; p < mask.length; p++) {
       if (!mask[p]) expect(flat.data[p]).toBe(Math.fround(0.4));
