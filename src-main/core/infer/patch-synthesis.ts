@@ -29,6 +29,8 @@ const SIDE = 2 * R + 1;
  * 0.70 (the smooth start at 12: 19.48 / 0.56, a smear deep inside).
  */
 const COARSE_DEPTH = 12;
+/** The other start: from the smooth fill, at a level where the hole is at most 4 px deep (synthesizeSteps' `start`). */
+const SMOOTH_COARSE_DEPTH = 4;
 /** Wexler iterations (nearest patches, then the vote) per level, coarse and fine; the fine levels start from the coarser solution. */
 const EM_COARSE = 6;
 const EM_FINE = 3;
@@ -50,6 +52,12 @@ export interface SynthesisInput {
   /** 1 = pixel a source patch may contain (known, not excluded by the user). */
   source: Uint8Array;
   seed: number;
+  /**
+   * How the coarsest level starts: 'onion' (the onion peel, at a level where the hole is up to
+   * COARSE_DEPTH deep; continues lines) or 'smooth' (the first fill, where it is up to 4 px deep;
+   * aligns regular texture such as bricks better, since nothing is decided before propagation).
+   */
+  start?: 'onion' | 'smooth';
 }
 
 interface Level {
@@ -275,14 +283,16 @@ function measure(l: Level, c: number, targets: Int32Array, f: Field): void {
 }
 
 /**
- * Synthesizes the hole of `input.image` in place. Returns false (the image untouched) where the
- * crop holds no whole source patch. Yields progress 0-1 between sweeps.
+ * Synthesizes the hole of `input.image` in place. Returns the completion's energy (lower: every
+ * patch of the fill has a closer match in the photo), or undefined (the image untouched) where
+ * the crop holds no whole source patch. Yields progress 0-1 between sweeps.
  */
-export function* synthesizeSteps(input: SynthesisInput): Steps<boolean> {
+export function* synthesizeSteps(input: SynthesisInput): Steps<number | undefined> {
+  const onion = (input.start ?? 'onion') === 'onion';
   const c = input.image.channels;
   const levels: Level[] = [{ w: input.image.width, h: input.image.height, img: input.image.data, hole: input.hole, source: input.source }];
   let depth = maxDepth(input.hole, levels[0]!.w, levels[0]!.h);
-  while (depth > COARSE_DEPTH && Math.min(levels[0]!.w, levels[0]!.h) >= 8 * SIDE) {
+  while (depth > (onion ? COARSE_DEPTH : SMOOTH_COARSE_DEPTH) && Math.min(levels[0]!.w, levels[0]!.h) >= 8 * SIDE) {
     levels.unshift(down(levels[0]!, c));
     depth = Math.ceil(depth / 2);
   }
@@ -295,8 +305,8 @@ export function* synthesizeSteps(input: SynthesisInput): Steps<boolean> {
     for (const s of sources) isSource[s] = 1;
     return { l, targets, sources, isSource, iters: i === 0 ? EM_COARSE : EM_FINE };
   });
-  if (plan.some((p) => p.sources.length === 0)) return false;
-  onionPeel(plan[0]!.l, c, R, plan[0]!.sources, plan[0]!.isSource);
+  if (plan.some((p) => p.sources.length === 0)) return undefined;
+  if (onion) onionPeel(plan[0]!.l, c, R, plan[0]!.sources, plan[0]!.isSource);
   const total = plan.reduce((n, p) => n + p.targets.list.length * p.iters * (PM_SWEEPS + 1), 0);
   let done = 0;
   let prev: { l: Level; f: Field } | undefined;
@@ -336,5 +346,12 @@ export function* synthesizeSteps(input: SynthesisInput): Steps<boolean> {
     }
     prev = { l, f };
   }
-  return true;
+  // The completion's energy (Wexler et al.'s objective): the mean distance of every patch that
+  // overlaps the hole to its nearest source, after the last vote.
+  const last = plan[plan.length - 1]!;
+  const f = prev!.f;
+  measure(last.l, c, last.targets.list, f);
+  let energy = 0;
+  for (const t of last.targets.list) energy += f.dist[t]!;
+  return energy / Math.max(1, last.targets.list.length);
 }

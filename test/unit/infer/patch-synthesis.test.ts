@@ -167,7 +167,7 @@ describe('exemplar synthesis of wide holes', () => {
     const detail = boards();
     const pixels: number[] = [];
     for (let p = 0; p < mask.length; p++) if (mask[p]) pixels.push(p);
-    transferDetail(flat, detail, [{ pixels: Int32Array.from(pixels), x0: 33, y0: 33, x1: 62, y1: 62, depth: 15 }], 4);
+    transferDetail(flat, detail, [{ pixels: Int32Array.from(pixels), x0: 33, y0: 33, x1: 62, y1: 62, depth: 15 }], () => 4);
     let sum = 0;
     for (let p = 0; p < mask.length; p++) {
       if (!mask[p]) expect(flat.data[p]).toBe(Math.fround(0.4));
