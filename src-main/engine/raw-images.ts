@@ -72,15 +72,21 @@ export async function runRawDenoise(spec: DenoiseJob, stored: StoredImage, rt: J
     model = await resolveModel(undefined, 'denoise', 1);
     rt.emit({ type: 'log', level: 'info', message: `A RAW photo is denoised plane by plane with the grey model ${model.card.id}` });
   }
-  const res = await denoiseRaw(raw, model, { passes: spec.passes ?? 1, signal: rt.signal, onEvent: rt.emit });
+  // A level by hand (--sigma, or Amount in auto mode, as on an sRGB photo) replaces the one read
+  // from the file as the network's level on the stabilised planes; Detail as on an sRGB photo.
+  const auto = spec.sigma === 'auto';
+  const res = await denoiseRaw(raw, model, {
+    sigma: auto ? undefined : (spec.sigma as number), amount: auto ? spec.amount : undefined, detail: spec.detail,
+    passes: spec.passes ?? 1, signal: rt.signal, onEvent: rt.emit,
+  });
   throwIfCancelled(rt.signal);
   const info = await rt.ws.addResult({
     name: `${stemOf(stored.info.name)}-denoised.png`, role: 'denoised', parent: stored.info.id, raster: renderRaw(raw, res.camera), bitDepth: 16,
     raw: true, files: { [LINEAR_DNG_FILE]: writeLinearDng(raw.width, raw.height, res.camera, raw.meta) },
   });
   // sigma: the network's level on the variance-stabilised planes (0-255 scale), read from the
-  // file's noise; Amount is that level on the panel's scale (the panel's own Amount does not apply).
-  return { type: 'denoise', image: info, model: model.card.id, sigma: res.sigma, amount: amountForSigma(res.sigma), estimated: true, seconds: (performance.now() - t0) / 1000 };
+  // file's noise or set by hand; Amount is that level on the panel's scale.
+  return { type: 'denoise', image: info, model: model.card.id, sigma: res.sigma, amount: amountForSigma(res.sigma), estimated: res.estimated, seconds: (performance.now() - t0) / 1000 };
 }
 
 /**

@@ -46,7 +46,7 @@ export interface DenoiseResult {
 export { amountForSigma, sigmaForAmount };
 
 /** Largest share of the removed brightness structure Detail 100 gives back. */
-const DETAIL_FULL = 0.6;
+export const DETAIL_FULL = 0.6;
 
 /**
  * Detail: gives back `detail` (0-1) times DETAIL_FULL of what the network removed from the

@@ -22,7 +22,19 @@ export interface RawDenoiseOptions extends JobContext {
   strength?: number;
   /** Network passes over turned/mirrored copies, averaged: 1 (default), 2, 4 or 8. */
   passes?: number;
+  /**
+   * The network's level (0-255 scale, on the stabilised planes) set by hand (Amount, --sigma)
+   * instead of the one the noise model gives; the chroma filter follows it.
+   */
+  sigma?: number;
 }
+
+/**
+ * Below this level (0-255 scale on the stabilised planes) the network is skipped and the mosaic
+ * kept: a clean raw file reads about 0.04 (the transform's floor on shot noise), a camera at base
+ * ISO 0.2-0.5 (ISO-50- and ISO-100-like noise unprocessed into a 12-bit DNG: 0.19 and 0.45).
+ */
+const MIN_RAW_SIGMA = 0.1;
 
 export interface RawDenoiseResult {
   /** Denoised mosaic (0 black, 1 white). */
@@ -38,7 +50,6 @@ export async function denoiseMosaic(raw: RawMosaic, noise: PoissonGaussian, mode
   const { width, height } = raw;
   const packed = packBayer(raw.data, width, height);
   const out = new Float32Array(raw.data);
-  if (!(noise.a > 0) && !(noise.b > 0)) return { mosaic: out, sigma: 0, chromaSigma: 0 };
   // A tiny shot-noise term keeps the transform defined on read-noise-only (or synthetic) data.
   const n: PoissonGaussian = { a: Math.max(noise.a, 1e-7), b: Math.max(noise.b, 0) };
   // In transform units the noise has sd 1 at every level; black..white is scaled to the network's
@@ -48,7 +59,9 @@ export async function denoiseMosaic(raw: RawMosaic, noise: PoissonGaussian, mode
   const lo = anscombe(-3 * Math.sqrt(n.b + n.a * 1e-3), n);
   const hi = anscombe(1, n);
   const scale = 1 / (hi - lo);
-  const sigma255 = 255 * scale;
+  const sigma255 = opts.sigma ?? 255 * scale;
+  // Nothing to remove (a clean file, or Amount 0): the mosaic as it is, as the sRGB route does at level 0.
+  if (!(sigma255 >= MIN_RAW_SIGMA)) return { mosaic: out, sigma: sigma255, chromaSigma: 0 };
   const d = packed.data;
   const z = new Float32Array(d.length);
   for (let i = 0; i < d.length; i++) z[i] = (anscombe(d[i], n) - lo) * scale;

@@ -3,6 +3,7 @@
 // kept, so raw editors treat it like the original) or as a 16-bit TIFF in Mend's default rendering.
 import { open, readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { sigmaForAmount } from '../../shared/amount.js';
 import { MendError } from '../../shared/errors.js';
 import type { JobContext } from '../../shared/jobs.js';
 import { writeFileAtomic } from '../image/atomic-write.js';
@@ -14,6 +15,7 @@ import { DngError, readDng, type RawMosaic, writeLinearDng } from './dng.js';
 import { LibRawError, readWithLibRaw } from './libraw.js';
 import { LosslessJpegError } from './ljpeg.js';
 import { cameraRgb, denoiseMosaic } from './raw-denoise.js';
+import { giveBackRawDetail } from './raw-detail.js';
 import { estimatePoissonGaussian, fromNoiseProfile, type PoissonGaussian } from './sensor-noise.js';
 import { TiffError } from './tiff.js';
 
@@ -36,6 +38,12 @@ export interface RawDenoiseFileOptions extends JobContext {
   /** Network passes over turned copies of the planes (1, 2, 4 or 8). */
   passes?: number;
   tileSize?: number;
+  /** The network's level (0-255 scale on the stabilised planes) instead of the file's (--sigma; wins over amount). */
+  sigma?: number;
+  /** The photographer's level, 0-100 (sigmaForAmount), instead of the file's. */
+  amount?: number;
+  /** 0-100: how much of the brightness structure the denoiser removed is given back (raw-detail.ts). */
+  detail?: number;
 }
 
 export interface RawDenoiseFileResult {
@@ -46,6 +54,8 @@ export interface RawDenoiseFileResult {
   noiseSource: 'noise-profile' | 'estimated';
   iso?: number;
   sigma: number;
+  /** False when the level was set by hand (sigma or amount). */
+  estimated: boolean;
 }
 
 /**
@@ -121,24 +131,40 @@ export interface RawDenoised {
   camera: Float32Array;
   noise: PoissonGaussian;
   noiseSource: 'noise-profile' | 'estimated';
+  /** The network's level used (0-255 scale on the stabilised planes): read from the noise, or set by hand. */
   sigma: number;
+  estimated: boolean;
 }
 
-/** Throws a usage error unless `model` is grey and `strength` in [0,1]; the strength (default 1). */
-function checkRawSettings(model: LoadedModel, strength = 1): number {
+/**
+ * Throws a usage error unless `model` is grey and the settings are in range; the strength
+ * (default 1) and the level set by hand (--sigma, else Amount; undefined: read from the file).
+ */
+function checkRawSettings(model: LoadedModel, opts: Omit<RawDenoiseFileOptions, 'format'>): { strength: number; sigma?: number } {
   if (model.card.arch.channels !== 1) {
     throw new MendError('usage', `Model "${model.card.id}" is a colour model; RAW denoising runs a grey model on each colour plane of the mosaic (try --model gray-unet)`);
   }
+  const { strength = 1, sigma, amount, detail = 0 } = opts;
   if (!(strength >= 0 && strength <= 1)) throw new MendError('usage', `--strength must be between 0 and 1, got ${strength}`);
-  return strength;
+  if (!(detail >= 0 && detail <= 100)) throw new MendError('usage', `--detail must be between 0 and 100, got ${detail}`);
+  if (amount !== undefined && !(amount >= 0 && amount <= 100)) throw new MendError('usage', `--amount must be between 0 and 100, got ${amount}`);
+  if (sigma !== undefined && !(sigma >= 0 && sigma <= 255)) throw new MendError('usage', `--sigma must be between 0 and 255, got ${sigma}`);
+  return { strength, sigma: sigma ?? (amount !== undefined ? sigmaForAmount(amount) : undefined) };
 }
 
-/** Denoises a decoded raw file's mosaic (grey `model` on each CFA plane) and demosaics it. */
+/**
+ * Denoises a decoded raw file's mosaic (grey `model` on each CFA plane) and demosaics it; with
+ * Detail, gives back part of the removed brightness structure against the demosaiced original.
+ */
 export async function denoiseRaw(raw: RawMosaic, model: LoadedModel, opts: Omit<RawDenoiseFileOptions, 'format'> = {}): Promise<RawDenoised> {
-  const strength = checkRawSettings(model, opts.strength);
+  const { strength, sigma } = checkRawSettings(model, opts);
   const { noise, source } = rawNoise(raw);
-  const res = await denoiseMosaic(raw, noise, model, { strength, passes: opts.passes, tileSize: opts.tileSize, signal: opts.signal, onEvent: opts.onEvent });
-  return { camera: cameraRgb(res.mosaic, raw, res.chromaSigma), noise, noiseSource: source, sigma: res.sigma };
+  const res = await denoiseMosaic(raw, noise, model, { strength, sigma, passes: opts.passes, tileSize: opts.tileSize, signal: opts.signal, onEvent: opts.onEvent });
+  const camera = cameraRgb(res.mosaic, raw, res.chromaSigma);
+  if ((opts.detail ?? 0) > 0 && res.chromaSigma > 0) {
+    giveBackRawDetail(cameraRgb(raw.data, raw), camera, raw.meta.asShotNeutral, daylightMatrix(raw.meta), opts.detail! / 100);
+  }
+  return { camera, noise, noiseSource: source, sigma: res.sigma, estimated: sigma === undefined };
 }
 
 /** Mend's simple default rendering of camera RGB (raw-domain output or not) as an sRGB raster. */
@@ -162,11 +188,11 @@ export async function writeRawOutput(output: string, raw: RawMosaic, camera: Flo
 
 /** Denoises the raw file at `input` and writes `output` (linear DNG or 16-bit TIFF). */
 export async function denoiseRawFile(input: string, output: string, model: LoadedModel, opts: RawDenoiseFileOptions = {}): Promise<RawDenoiseFileResult> {
-  checkRawSettings(model, opts.strength); // before reading the file
+  checkRawSettings(model, opts); // before reading the file
   const raw = await readRawFile(input);
   const res = await denoiseRaw(raw, model, opts);
   await writeRawOutput(output, raw, res.camera, opts.format ?? 'dng');
-  const result: RawDenoiseFileResult = { width: raw.width, height: raw.height, noise: res.noise, noiseSource: res.noiseSource, sigma: res.sigma };
+  const result: RawDenoiseFileResult = { width: raw.width, height: raw.height, noise: res.noise, noiseSource: res.noiseSource, sigma: res.sigma, estimated: res.estimated };
   if (raw.meta.iso !== undefined) result.iso = raw.meta.iso;
   return result;
 }

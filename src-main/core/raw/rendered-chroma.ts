@@ -31,14 +31,14 @@ const TABLE = 65536;
 const MIN_RADIUS = 3;
 
 /** f sampled at TABLE + 1 points over [0,1], for linear interpolation (24 MP: one pow per value is seconds). */
-function table(f: (x: number) => number): Float32Array {
+export function table(f: (x: number) => number): Float32Array {
   const t = new Float32Array(TABLE + 2);
   for (let i = 0; i <= TABLE; i++) t[i] = f(i / TABLE);
   t[TABLE + 1] = t[TABLE]!;
   return t;
 }
 
-function lookup(t: Float32Array, x: number): number {
+export function lookup(t: Float32Array, x: number): number {
   const p = (x <= 0 ? 0 : x >= 1 ? 1 : x) * TABLE;
   const i = Math.floor(p);
   return t[i]! + (p - i) * (t[i + 1]! - t[i]!);
