@@ -114,8 +114,38 @@ describe('mend denoise IMG.dng', () => {
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/already demosaiced \(LinearRaw\)/);
     expect(again.stderr.trim().split('\n')).toHaveLength(1);
-    const sigma = await runMend(['denoise', path.join(dir, 'IMG_0001.dng'), '--sigma', '20']);
-    expect(sigma.code).not.toBe(0);
-    expect(sigma.stderr).toMatch(/--sigma does not apply to RAW input/);
+    const both = await runMend(['denoise', path.join(dir, 'IMG_0001.dng'), '--sigma', '20', '--amount', '40']);
+    expect(both.code).not.toBe(0);
+    expect(both.stderr.trim()).toBe('mend: Give --amount or --sigma, not both.');
+    const detail = await runMend(['denoise', path.join(dir, 'IMG_0001.dng'), '--detail', '120']);
+    expect(detail.code).not.toBe(0);
+    expect(detail.stderr.trim()).toBe('mend: --detail must be a number between 0 and 100, got "120"');
+  });
+
+  it('--amount, --sigma and --detail set the level and the texture given back', async () => {
+    const input = path.join(dir, 'IMG_0001.dng');
+    const raw = readDng(writeCfaDng(made.dng));
+    const run = async (args: string[], name: string) => {
+      const res = await runMend(['denoise', input, '-o', path.join(dir, name), '--json', ...args]);
+      expect(res.code, res.stderr).toBe(0);
+      const result = JSON.parse(res.stdout.trim().split('\n').pop()!);
+      return { result, pixels: await linearDngPixels(result.output) };
+    };
+    const low = await run(['--amount', '20'], 'low.dng');
+    const high = await run(['--amount', '70', '--detail', '100'], 'high.dng');
+    const sigma = await run(['--sigma', '26.95'], 'sigma.dng');
+    expect(low.result).toMatchObject({ raw: true, amount: 20, estimated: false, detail: 0 });
+    expect(high.result).toMatchObject({ amount: 70, estimated: false, detail: 100 });
+    expect(sigma.result).toMatchObject({ sigma: 26.95, amount: 70, estimated: false });
+    const noisy = cameraRgb(raw.data, raw);
+    const dist = (a: Float32Array, b: Float32Array) => {
+      let s = 0;
+      for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
+      return s;
+    };
+    // Amount 20 leaves the output closer to the noisy original than Amount 70 (which Detail 100
+    // brings only 60% of the way back) or the same level given as --sigma.
+    expect(dist(low.pixels, noisy)).toBeLessThan(dist(high.pixels, noisy));
+    expect(dist(high.pixels, noisy)).toBeLessThan(dist(sigma.pixels, noisy));
   });
 });
