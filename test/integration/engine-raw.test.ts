@@ -97,6 +97,33 @@ describe('camera RAW in the engine', () => {
     expect(psnr(decoded.raster, clean)).toBeGreaterThan(27);
   });
 
+  it('takes the panel\'s Amount and Detail: the level set by hand, texture given back, the view and the linear DNG one image', async () => {
+    const run = async (amount: number, detail: number) => {
+      const result = await client.startJob({ type: 'denoise', image: original.id, sigma: 'auto', amount, detail }, () => undefined).done;
+      expect(result).toMatchObject({ type: 'denoise', amount, estimated: false });
+      const image = (result as { image: ImageInfo }).image;
+      const dng = await client.call('exportImage', { image: image.id, source: original.id, format: 'dng', keepMetadata: false, fileName: `a${amount}-d${detail}.dng` });
+      const pixels = linearDngPixels(await readFile(dng.file));
+      // What the editor shows is the rendering of the camera RGB the linear DNG keeps.
+      const view = await sharp(await client.call('imageFile', image.id, 'view')).raw().toBuffer();
+      const shown = render(pixels).data;
+      let maxDiff = 0;
+      for (let i = 0; i < shown.length; i++) maxDiff = Math.max(maxDiff, Math.abs(view[i]! - 255 * shown[i]!));
+      expect(maxDiff).toBeLessThanOrEqual(1.5);
+      return pixels;
+    };
+    const noisy = linearDngPixels(await exportedOriginal());
+    const dist = (a: Float32Array) => {
+      let s = 0;
+      for (let i = 0; i < a.length; i++) s += (a[i]! - noisy[i]!) ** 2;
+      return s;
+    };
+    const [low, high, highDetail] = [await run(20, 0), await run(70, 0), await run(70, 100)];
+    // More Amount removes more (further from the noisy original); Detail brings part of it back.
+    expect(dist(low)).toBeLessThan(dist(high));
+    expect(dist(highDetail)).toBeLessThan(0.6 * dist(high));
+  });
+
   it('refuses a DNG export of an image that does not come from a RAW photo', async () => {
     const file = path.join(tmp, 'photo.png');
     await writeImage(file, { raster: naturalImage(32, 32, 3, 2) });
