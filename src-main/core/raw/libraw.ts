@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { inv3, mul3, type Mat3 } from './colour.js';
+import { blackByPosition } from './libraw-black.js';
 import type { RawMetadata, RawMosaic } from './dng.js';
 import type { TiffEntry } from './tiff.js';
 
@@ -57,6 +58,7 @@ interface LibRawInstance {
   open(bytes: Uint8Array, settings: object): void;
   metadata(full: boolean): LibRawMeta;
   rawImageData(): LibRawSensor | undefined;
+  imageData(): { width: number; height: number; colors: number; bits: number; data: Uint16Array | Uint8Array } | undefined;
   delete?(): void;
 }
 
@@ -139,14 +141,15 @@ function exifFrom(m: LibRawMeta): TiffEntry[] {
   return e;
 }
 
-/**
- * Decodes a camera raw file with LibRaw into Mend's RawMosaic: the visible area of the sensor
- * mosaic (margins of masked pixels cut off), the black and white levels, the 2x2 CFA pattern, the
- * as-shot white balance, the colour matrix, ISO, orientation and the main Exif fields. `kind`
- * (the extension, upper case) names the format in messages.
- */
-export async function readWithLibRaw(bytes: Uint8Array, kind: string): Promise<RawMosaic> {
-  const mod = await libraw();
+/** What one LibRaw pass over a file gives: the unpacked sensor frame and its metadata after unpacking. */
+interface Unpacked {
+  sensor: LibRawSensor;
+  m: LibRawMeta;
+  c: LibRawColour;
+  cfa: [number, number, number, number];
+}
+
+function unpack(mod: LibRawModule, bytes: Uint8Array, kind: string): Unpacked {
   const lr = new mod.LibRaw();
   try {
     try {
@@ -166,32 +169,53 @@ export async function readWithLibRaw(bytes: Uint8Array, kind: string): Promise<R
     if (!sensor || !c || m.is_foveon) throw new LibRawError(`this ${kind} file has no single-plane sensor mosaic (Foveon, or a reduced-size sRAW/mRAW)`);
     const cfa = m.colors === 3 && m.filters ? bayer(m.filters >>> 0, m.cdesc ?? '') : undefined;
     if (!cfa) throw new LibRawError(`this ${kind} file's sensor is not a 2x2 red/green/blue Bayer mosaic (X-Trans, four-colour or linear): Mend cannot denoise it`);
-    const { raw_width: rw, top_margin: top, left_margin: left, width, height } = sensor;
+    const { raw_width: rw, top_margin: top, width, height } = sensor;
     if (width < 2 || height < 2 || (top + height) * rw > sensor.data.length) throw new LibRawError(`this ${kind} file's raw image is empty or truncated`);
-    const black = c.black;
-    const white = c.maximum;
-    if (!(white > black)) throw new LibRawError(`this ${kind} file's white level (${white}) is not above its black level (${black})`);
-    const data = new Float32Array(width * height);
-    const span = white - black;
-    for (let y = 0; y < height; y++) {
-      const row = (y + top) * rw + left;
-      for (let x = 0; x < width; x++) data[y * width + x] = (sensor.data[row + x] - black) / span;
-    }
-    const mul = c.cam_mul[0] > 0 && c.cam_mul[1] > 0 && c.cam_mul[2] > 0 ? c.cam_mul : c.pre_mul;
-    const neutral: [number, number, number] = mul[0] > 0 && mul[1] > 0 && mul[2] > 0 ? [mul[1] / mul[0], 1, mul[1] / mul[2]] : [1, 1, 1];
-    const name = `${m.camera_make} ${m.camera_model}`.trim() || `unknown ${kind} camera`;
-    const meta: RawMetadata = { uniqueCameraModel: name, asShotNeutral: neutral, exif: exifFrom(m), copied: [{ tag: 274, type: 3, value: [ORIENTATION[m.flip] ?? 1] }] };
-    if (m.camera_make) meta.make = m.camera_make;
-    if (m.camera_model) meta.model = m.camera_model;
-    if (m.artist) meta.copied!.push({ tag: 315, type: 2, value: m.artist });
-    const cm = colourMatrix(c);
-    if (cm) {
-      meta.colorMatrix1 = cm.matrix;
-      meta.illuminant1 = cm.illuminant;
-    }
-    if (m.iso_speed > 0) meta.iso = m.iso_speed;
-    return { width, height, cfa, data, blackLevel: [black, black, black, black], whiteLevel: white, meta };
+    return { sensor, m, c, cfa };
   } finally {
     lr.delete?.();
   }
+}
+
+/**
+ * Decodes a camera raw file with LibRaw into Mend's RawMosaic: the visible area of the sensor
+ * mosaic (margins of masked pixels cut off), the black level of each CFA position, the white
+ * level, the 2x2 CFA pattern, the as-shot white balance, the colour matrix, ISO, orientation and
+ * the main Exif fields. `kind` (the extension, upper case) names the format in messages.
+ */
+export async function readWithLibRaw(bytes: Uint8Array, kind: string): Promise<RawMosaic> {
+  const mod = await libraw();
+  const { sensor, m, c, cfa } = unpack(mod, bytes, kind);
+  const { raw_width: rw, top_margin: top, left_margin: left, width, height } = sensor;
+  // The metadata's black is only LibRaw's common part; per position it is measured (libraw-black.ts).
+  let blackLevel = blackByPosition(() => new mod.LibRaw(), bytes, { top, left, width, height }, cfa);
+  if (!blackLevel) {
+    console.warn(`Mend: the black level of each colour of this ${kind} file could not be measured through LibRaw; using its common black level ${c.black}`);
+    blackLevel = [c.black, c.black, c.black, c.black];
+  }
+  const white = c.maximum;
+  const highest = Math.max(...blackLevel);
+  if (!(white > highest)) throw new LibRawError(`this ${kind} file's white level (${white}) is not above its black level (${highest})`);
+  const data = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const row = (y + top) * rw + left;
+    for (let x = 0; x < width; x++) {
+      const black = blackLevel[(y & 1) * 2 + (x & 1)];
+      data[y * width + x] = (sensor.data[row + x] - black) / (white - black);
+    }
+  }
+  const mul = c.cam_mul[0] > 0 && c.cam_mul[1] > 0 && c.cam_mul[2] > 0 ? c.cam_mul : c.pre_mul;
+  const neutral: [number, number, number] = mul[0] > 0 && mul[1] > 0 && mul[2] > 0 ? [mul[1] / mul[0], 1, mul[1] / mul[2]] : [1, 1, 1];
+  const name = `${m.camera_make} ${m.camera_model}`.trim() || `unknown ${kind} camera`;
+  const meta: RawMetadata = { uniqueCameraModel: name, asShotNeutral: neutral, exif: exifFrom(m), copied: [{ tag: 274, type: 3, value: [ORIENTATION[m.flip] ?? 1] }] };
+  if (m.camera_make) meta.make = m.camera_make;
+  if (m.camera_model) meta.model = m.camera_model;
+  if (m.artist) meta.copied!.push({ tag: 315, type: 2, value: m.artist });
+  const cm = colourMatrix(c);
+  if (cm) {
+    meta.colorMatrix1 = cm.matrix;
+    meta.illuminant1 = cm.illuminant;
+  }
+  if (m.iso_speed > 0) meta.iso = m.iso_speed;
+  return { width, height, cfa, data, blackLevel, whiteLevel: white, meta };
 }

@@ -6,13 +6,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Rng } from '../../../src-main/core/math/rng.js';
 import { naturalImage } from '../../../src-main/core/lab/scenes.js';
 import { readDng, writeCfaDng } from '../../../src-main/core/raw/dng.js';
 import { readWithLibRaw } from '../../../src-main/core/raw/libraw.js';
 import { readRawFile } from '../../../src-main/core/raw/raw-file.js';
-import { type TiffEntry, writeTiff } from '../../../src-main/core/raw/tiff.js';
+import { parseTiff, type TiffEntry, writeTiff } from '../../../src-main/core/raw/tiff.js';
 import { unprocess } from '../../../src-main/core/raw/unprocess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mend-libraw-'));
@@ -41,6 +41,48 @@ describe('LibRaw (WebAssembly) reader', () => {
       expect(theirs.meta.make).toBe('Mend');
       expect(theirs.meta.exif.find((e) => e.tag === 33434)?.value).toEqual([expect.closeTo(1 / 125, 6)]);
       expect(theirs.meta.exif.find((e) => e.tag === 33437)?.value).toEqual([4]);
+    }
+  });
+
+  it('reads black levels that differ per CFA position (LibRaw keeps them per channel, not in its common black), inside an ActiveArea', async () => {
+    // A DNG whose BlackLevel repeats over 2x2 (BlackLevelRepeatDim): LibRaw reports 0 as its common
+    // black and keeps the four values in cblack[6..], which libraw-wasm does not expose. The active
+    // area gives LibRaw margins, which the crop it measures black on is placed against. (Its origin
+    // is even: LibRaw moves an odd origin to the next even row and column but keeps the pattern's
+    // phase for the odd one, so there it disagrees with the DNG specification and Mend's reader.)
+    for (const cfa of [[0, 1, 1, 2], [1, 2, 0, 1]] as [number, number, number, number][]) {
+      const made = unprocess(naturalImage(W, H, 3, 3), { noise: { a: 0.002, b: 1e-5 }, rng: new Rng(7), iso: 800, cfa });
+      const parsed = parseTiff(writeCfaDng(made.dng));
+      const entries = [...parsed.ifds[0].entries.values()].filter((e) => ![273, 278, 279, 34665].includes(e.tag));
+      entries.find((e) => e.tag === 50713)!.value = [2, 2];
+      entries.find((e) => e.tag === 50714)!.value = [250, 262, 254, 270];
+      entries.push({ tag: 50829, type: 4, value: [2, 4, H - 2, W - 2] }); // top, left, bottom, right
+      const bytes = writeTiff(entries, new Uint8Array(made.dng.samples.buffer.slice(0)), H, parsed.exif ? [...parsed.exif.entries.values()] : []);
+      const ours = readDng(bytes);
+      const theirs = await readWithLibRaw(bytes, 'DNG');
+      expect([theirs.width, theirs.height]).toEqual([W - 6, H - 4]);
+      expect(theirs.cfa).toEqual(ours.cfa);
+      // BlackLevel's pattern starts at the active area's corner (DNG 1.4), as both readers apply it.
+      expect(theirs.blackLevel).toEqual([250, 262, 254, 270]);
+      expect(theirs.blackLevel).toEqual(ours.blackLevel);
+      expect(theirs.whiteLevel).toBe(4095);
+      let maxDiff = 0;
+      for (let i = 0; i < ours.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ours.data[i] - theirs.data[i]));
+      expect(maxDiff).toBeLessThan(1e-6);
+    }
+  });
+
+  it('falls back to the common black level, with a one-line warning, where no pixel is above black to measure it on', async () => {
+    const made = unprocess(naturalImage(W, H, 3, 3), { noise: { a: 0.002, b: 1e-5 }, rng: new Rng(9), iso: 800, cfa: [0, 1, 1, 2] });
+    const samples = new Uint16Array(made.dng.samples.length).fill(200); // a dark frame below its black level of 256
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const raw = await readWithLibRaw(writeCfaDng({ ...made.dng, samples }), 'DNG');
+      expect(raw.blackLevel).toEqual([256, 256, 256, 256]);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toMatch(/^Mend: the black level of each colour of this DNG file could not be measured through LibRaw; using its common black level 256$/);
+    } finally {
+      warn.mockRestore();
     }
   });
 
