@@ -23,7 +23,7 @@ let server: Served;
 let browser: Browser;
 let page: Page;
 const W = 160, H = 128;
-const jobs: { type: string; image?: string }[] = [];
+const jobs: { type: string; image?: string; model?: string; amount?: number; detail?: number }[] = [];
 const exports: { format: string; fileName: string }[] = [];
 
 beforeAll(async () => {
@@ -64,9 +64,18 @@ describe('issue 24: a RAW photo in the interface', () => {
     expect(await page.inputValue('[data-testid="export-name"]')).toBe('IMG_0001.mend.dng');
 
     await expect.poll(() => page.locator('[data-testid="denoise-run"]').isEnabled(), { timeout: 60_000 }).toBe(true);
+    // The panel says how a RAW photo is denoised and offers grey models only (the raw route's).
+    expect(await page.textContent('[data-testid="denoise-model-desc"]')).toMatch(/^RAW: denoised before demosaicing, a grey model on each colour plane\./);
+    const offered = await page.locator('[data-testid="denoise-model"] option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(offered.length).toBeGreaterThan(0);
+    expect(offered.filter((id) => !id.startsWith('gray-'))).toEqual([]);
+    // Amount and Detail go with the job (the raw route applies them).
+    await page.click('[data-testid="sigma-manual"]');
+    await page.fill('[data-testid="amount-slider"]', '60');
+    await page.fill('[data-testid="detail-slider"]', '30');
     await page.click('[data-testid="denoise-run"]');
     await expect.poll(() => page.locator('[data-testid="version-item"]').count(), { timeout: 60_000 }).toBe(2);
-    expect(jobs.filter((j) => j.type === 'denoise')).toHaveLength(1);
+    expect(jobs.filter((j) => j.type === 'denoise')).toMatchObject([{ model: expect.stringMatching(/^gray-/), amount: 60, detail: 30 }]);
     await screenshot(page, '24-raw-denoised');
 
     const download = page.waitForEvent('download', { timeout: 30_000 });

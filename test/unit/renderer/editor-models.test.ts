@@ -48,4 +48,9 @@ describe('modelLine', () => {
     expect(modelLine(summary({ description: 'Colour model' }), 3)).toBe('Colour model');
     expect(modelLine(summary({ task: 'inpaint', description: 'Fill' }), 1)).toMatch(/^On this grey photo: .*stays grey\. Fill$/);
   });
+
+  it('says a camera RAW photo is denoised before demosaicing, a grey model on each colour plane', () => {
+    const grey = summary({ channels: 1, description: 'Grey model' });
+    expect(modelLine(grey, 1, true)).toBe('RAW: denoised before demosaicing, a grey model on each colour plane. Grey model');
+  });
 });

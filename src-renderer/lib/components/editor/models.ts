@@ -3,11 +3,13 @@ import type { ModelSummary } from '../../api';
 import { throughGreyCopy, throughLuminance } from '../../state/model-card';
 
 /**
- * The line under the model picker: how the model treats this photo, then its description, in
- * plain words. Benchmark scores are for the Models page's Details, not for choosing here.
+ * The line under the model picker: how the model treats this photo (`raw`: a camera RAW photo),
+ * then its description, in plain words. Benchmark scores are for the Models page's Details, not for choosing here.
  */
-export function modelLine(model: ModelSummary, channels: number): string {
-  const route = throughLuminance(model, channels) ? 'On this colour photo: brightness through the network, colour cleaned along its edges. '
+export function modelLine(model: ModelSummary, channels: number, raw = false): string {
+  // A camera RAW photo is denoised in its mosaic (engine/raw-images.ts): only grey models are offered.
+  const route = raw ? 'RAW: denoised before demosaicing, a grey model on each colour plane. '
+    : throughLuminance(model, channels) ? 'On this colour photo: brightness through the network, colour cleaned along its edges. '
     : throughGreyCopy(model, channels) ? 'On this grey photo: the colour model fills it as grey RGB; the result stays grey. ' : '';
   return route + model.description;
 }
