@@ -72,6 +72,47 @@ describe('LibRaw (WebAssembly) reader', () => {
     }
   });
 
+  it('reads black levels LibRaw measures per channel on masked pixels (a headerless CHDK raw it knows by its size)', async () => {
+    // LibRaw knows a 6553440-byte file as a Canon PowerShot A460 CHDK raw: 2664 x 1968 10-bit
+    // samples, packed MSB first in 16-bit little-endian words, with 4 masked columns on the left
+    // and 44 on the right (and 4 rows above and below). It averages the masked columns per colour
+    // into cblack[0..3] and keeps only their minimum in color.black, which is all libraw-wasm shows.
+    const RW = 2664, RH = 1968, LM = 4, TM = 4, RM = 44, BM = 4;
+    const black = [30, 36, 33, 40]; // per position of the visible area's 2x2 cell (RGGB)
+    const values = new Uint16Array(RW * RH);
+    for (let y = 0; y < RH; y++) {
+      for (let x = 0; x < RW; x++) {
+        const inside = x >= LM && x < RW - RM && y >= TM && y < RH - BM;
+        values[y * RW + x] = black[((y - TM) & 1) * 2 + ((x - LM) & 1)] + (inside ? 100 + ((x * 7 + y * 13) % 800) : 0);
+      }
+    }
+    const bytes = new Uint8Array(6553440);
+    let acc = 0, bits = 0, at = 0;
+    for (const v of values) {
+      acc = (acc << 10) | v;
+      bits += 10;
+      while (bits >= 16) {
+        const word = (acc >>> (bits - 16)) & 0xffff;
+        bytes[at++] = word & 0xff;
+        bytes[at++] = word >> 8;
+        bits -= 16;
+        acc &= (1 << bits) - 1;
+      }
+    }
+    const file = join(dir, 'CRW_0001.CRW');
+    writeFileSync(file, bytes);
+    const raw = await readRawFile(file);
+    expect(raw.meta.model).toBe('PowerShot A460');
+    expect([raw.width, raw.height]).toEqual([RW - LM - RM, RH - TM - BM]);
+    expect(raw.cfa).toEqual([0, 1, 1, 2]);
+    expect(raw.blackLevel).toEqual(black);
+    expect(raw.whiteLevel).toBe(1023);
+    for (const [x, y] of [[0, 0], [1, 0], [0, 1], [1, 1], [777, 555], [raw.width - 1, raw.height - 1]]) {
+      const b = black[(y & 1) * 2 + (x & 1)];
+      expect(raw.data[y * raw.width + x]).toBeCloseTo((values[(y + TM) * RW + x + LM] - b) / (1023 - b), 6);
+    }
+  });
+
   it('falls back to the common black level, with a one-line warning, where no pixel is above black to measure it on', async () => {
     const made = unprocess(naturalImage(W, H, 3, 3), { noise: { a: 0.002, b: 1e-5 }, rng: new Rng(9), iso: 800, cfa: [0, 1, 1, 2] });
     const samples = new Uint16Array(made.dng.samples.length).fill(200); // a dark frame below its black level of 256
