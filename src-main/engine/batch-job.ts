@@ -134,6 +134,8 @@ export async function runBatchJob(spec: BatchJobSpec, rt: BatchRuntime): Promise
     task: spec.task,
     model: await checkModelId(spec.model),
     sigma: spec.sigma ?? 'auto',
+    amount: spec.amount,
+    detail: spec.detail,
     strength: spec.strength ?? 1,
     passes: spec.passes ?? 1,
     mask,

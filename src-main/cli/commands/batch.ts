@@ -15,7 +15,10 @@ export const batchHelp = `mend batch IN... -o OUTDIR [--recursive] [--task denoi
   -r, --recursive      include sub-folders, mirrored under OUTDIR
   --task denoise|inpaint   (default denoise)
   --model ID|PATH      model (default: the registry default for each image's kind)
-  --sigma N|auto       denoise: noise level 0-255 (default auto, per image)
+  --amount A           denoise: how much noise to remove, 0-100, the same for every image
+                       (default: read from each photo, as \`mend denoise\` does)
+  --detail D           denoise: 0-100, give back part of the fine brightness texture (default 0)
+  --sigma N|auto       denoise: noise level on the 0-255 scale instead of --amount (for scripts)
   --strength S         denoise: 0 = keep the input, 1 = full denoise (default 1)
   --passes 1|2|4|8     denoise: average the network over turned copies (on colour, plus one pass
                        per colour plane): cleaner, N (N+2) times the time (default 1)
@@ -29,7 +32,7 @@ export const batchHelp = `mend batch IN... -o OUTDIR [--recursive] [--task denoi
   --tile N             tile size (default 512)
   --preset NAME        the settings of a saved preset (Batch page, or --save-preset); options
                        given on the command line win over the preset's
-  --save-preset NAME   also save this run's settings (task, model, sigma, strength, passes,
+  --save-preset NAME   also save this run's settings (task, model, amount, detail, sigma, strength, passes,
                        format, quality, depth, metadata, skip) as preset NAME
   Non-images are skipped and listed; a file that fails is recorded and the batch goes on.
   Camera RAW files (DNG, CR2, NEF, ARW, ...) are denoised in the raw domain and written as
@@ -72,6 +75,8 @@ export async function batchCommand(argv: string[], ctx: CommandContext): Promise
     task: { type: 'string' },
     model: { type: 'string' },
     sigma: { type: 'string' },
+    amount: { type: 'string' },
+    detail: { type: 'string' },
     strength: { type: 'string' },
     passes: { type: 'string' },
     mask: { type: 'string' },
@@ -93,7 +98,12 @@ export async function batchCommand(argv: string[], ctx: CommandContext): Promise
     v.task ??= p.task;
     v.model ??= p.model;
     if ((v.task ?? 'denoise') === 'denoise' && p.task === 'denoise') {
-      if (p.sigma !== undefined) v.sigma ??= String(p.sigma);
+      // A level given on the command line (Amount or sigma) replaces the preset's, whichever it is.
+      if (v.amount === undefined && v.sigma === undefined) {
+        if (p.amount !== undefined) v.amount = String(p.amount);
+        else if (p.sigma !== undefined) v.sigma = String(p.sigma);
+      }
+      if (p.detail !== undefined) v.detail ??= String(p.detail);
       if (p.strength !== undefined) v.strength ??= String(p.strength);
       if (p.passes !== undefined) v.passes ??= String(p.passes);
     }
@@ -105,13 +115,16 @@ export async function batchCommand(argv: string[], ctx: CommandContext): Promise
   }
   const outDir = required(v.output, 'output');
   const task = oneOf<BatchTask>(v.task, 'task', ['denoise', 'inpaint'] as const, 'denoise');
-  if (task === 'inpaint' && (v.sigma !== undefined || v.strength !== undefined || v.passes !== undefined)) {
-    throw new MendError('usage', '--sigma, --strength and --passes are for --task denoise');
+  if (task === 'inpaint' && [v.sigma, v.amount, v.detail, v.strength, v.passes].some((x) => x !== undefined)) {
+    throw new MendError('usage', '--amount, --detail, --sigma, --strength and --passes are for --task denoise');
   }
   if (task === 'inpaint' && !v.mask === !v.masks) throw new MendError('usage', 'An inpaint batch needs --mask M.png or --masks DIR (one of them)');
   if (task === 'denoise' && (v.mask || v.masks)) throw new MendError('usage', '--mask and --masks are for --task inpaint');
   const format = oneOf(v.format === 'jpg' ? 'jpeg' : v.format, 'format', FORMATS, 'same');
   const sigma = v.sigma === undefined || v.sigma === 'auto' ? 'auto' as const : num(v.sigma, 'sigma', 25, { min: 0, max: 255 });
+  const amount = v.amount === undefined ? undefined : num(v.amount, 'amount', 50, { min: 0, max: 100 });
+  if (amount !== undefined && sigma !== 'auto') throw new MendError('usage', 'Give --amount or --sigma, not both.');
+  const detail = num(v.detail, 'detail', 0, { min: 0, max: 100 });
   const strength = num(v.strength, 'strength', 1, { min: 0, max: 1 });
   const passes = passesOption(v.passes);
   const quality = qualityOption(v.quality);
@@ -119,7 +132,7 @@ export async function batchCommand(argv: string[], ctx: CommandContext): Promise
   if (v['save-preset'] !== undefined) {
     await savePreset({
       name: v['save-preset'], task, ...(v.model ? { model: v.model } : {}),
-      ...(task === 'denoise' ? { sigma, strength, passes } : {}),
+      ...(task === 'denoise' ? { ...(amount !== undefined ? { amount } : { sigma }), detail, strength, passes } : {}),
       format, ...(quality !== undefined ? { quality } : {}), ...(depth !== undefined ? { depth } : {}),
       keepMetadata: !v['strip-metadata'], skipExisting: !!v['skip-existing'],
     });
@@ -132,6 +145,8 @@ export async function batchCommand(argv: string[], ctx: CommandContext): Promise
     task,
     model: v.model,
     sigma,
+    amount,
+    detail,
     strength,
     passes,
     mask: v.mask,

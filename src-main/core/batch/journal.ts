@@ -51,6 +51,9 @@ export interface BatchSettingsKey {
   modelHash: string;
   /** Denoise only: requested sigma ('auto' is deterministic given the input hash). */
   sigma?: number | 'auto';
+  /** Denoise only: Amount (0-100) when set, Detail when above 0. */
+  amount?: number;
+  detail?: number;
   strength?: number;
   /** Denoise only, when above 1: network passes averaged. */
   passes?: number;

@@ -10,6 +10,7 @@ import { canHold16 } from '../image/formats.js';
 import { DEFAULT_TILE } from '../infer/run-model.js';
 import { resolveModel } from '../models/registry.js';
 import type { LoadedModel } from '../models/store.js';
+import { denoiseSettingsKey } from './denoise-file.js';
 import type { BatchSettingsKey } from './journal.js';
 import type { PlanItem } from './plan.js';
 import type { BatchOptions } from './types.js';
@@ -63,8 +64,7 @@ export async function batchSettings(o: BatchOptions, model: LoadedModel, item: P
     model: model.card.id,
     modelCreated: model.card.created,
     modelHash: await modelHash(model),
-    // passes only when above 1, so journals written before the option still match.
-    ...(task === 'denoise' ? { sigma: o.sigma ?? 'auto', strength: o.strength ?? 1, ...((o.passes ?? 1) > 1 ? { passes: o.passes } : {}) } : { maskHash }),
+    ...(task === 'denoise' ? denoiseSettingsKey(o) : { maskHash }),
     format: item.outputFormat,
     // Only what the encoder uses: quality for lossy formats, depth for PNG/TIFF.
     quality: item.outputFormat === 'png' || item.outputFormat === 'tiff' ? null : (o.quality ?? null),

@@ -19,13 +19,11 @@ import { MendError } from '../../shared/errors.js';
 import type { JobEvent } from '../../shared/jobs.js';
 import { unwritableError } from '../image/atomic-write.js';
 import { assertNotSameFile, readImage, writeImage, type DecodedImage } from '../image/io.js';
-import { checkAutoSigma } from '../metrics/small-images.js';
-import { denoiseRaster } from '../infer/denoise.js';
 import { inpaintRaster } from '../infer/inpaint.js';
 import type { LoadedModel } from '../models/store.js';
 import type { RawMosaic } from '../raw/dng.js';
-import { denoiseRaw } from '../raw/raw-file.js';
 import { BatchEta } from '../../shared/eta.js';
+import { checkBatchDenoiseOptions, denoiseBatchFile } from './denoise-file.js';
 import { hashFile, Journal, JOURNAL_VERSION, settingsHash, type BatchSettingsKey } from './journal.js';
 import { lockOutDir } from './lock.js';
 import { BatchMasks } from './masks.js';
@@ -218,14 +216,9 @@ export class BatchJob {
     };
     const ctx = { signal: this.ac.signal, onEvent, tileSize: o.tileSize };
     try {
-      if (r.raw) {
-        const res = await denoiseRaw(r.raw, r.model, { ...ctx, strength: o.strength ?? 1, passes: o.passes ?? 1 });
-        return { raster: { width: r.raw.width, height: r.raw.height, channels: 3, data: res.camera }, seconds: (performance.now() - t) / 1000, sigma: res.sigma };
-      }
-      if ((o.task ?? 'denoise') === 'denoise') {
-        if ((o.sigma ?? 'auto') === 'auto') checkAutoSigma(r.item.input, r.image.raster);
-        const res = await denoiseRaster(r.image.raster, r.model, { ...ctx, sigma: o.sigma ?? 'auto', strength: o.strength ?? 1, passes: o.passes ?? 1 });
-        return { raster: res.output, seconds: (performance.now() - t) / 1000, sigma: res.sigma };
+      if (r.raw || (o.task ?? 'denoise') === 'denoise') {
+        const res = await denoiseBatchFile(r.item.input, r.image.raster, r.raw, r.model, o, ctx);
+        return { raster: res.raster, seconds: (performance.now() - t) / 1000, sigma: res.sigma };
       }
       const out = await inpaintRaster(r.image.raster, r.mask!, r.model, ctx);
       return { raster: out, seconds: (performance.now() - t) / 1000 };
@@ -358,6 +351,7 @@ export class BatchJob {
     if (task !== 'denoise' && task !== 'inpaint') throw new MendError('usage', `--task must be denoise or inpaint, got "${task}"`);
     if (task === 'inpaint' && !o.mask === !o.masks) throw new MendError('usage', 'An inpaint batch needs --mask M.png (one mask for all) or --masks DIR (one per image), not both');
     if (task === 'denoise' && (o.mask || o.masks)) throw new MendError('usage', '--mask and --masks are for --task inpaint');
+    checkBatchDenoiseOptions(o);
     const jobs = Math.max(1, Math.floor(o.jobs ?? 1));
     this.startedWall = performance.now();
     this.gate.startClock(this.startedWall);

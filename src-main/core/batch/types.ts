@@ -12,7 +12,12 @@ export interface BatchOptions {
   task?: BatchTask;
   /** Model id or folder; default: the registry default for each image's kind (grey/colour). */
   model?: string;
+  /** Noise level on the 0-255 scale: an override for scripts (not with amount). */
   sigma?: number | 'auto';
+  /** Denoise: the photographer's level, 0-100 (shared/amount.ts); absent: read from each photo. */
+  amount?: number;
+  /** Denoise: 0-100, fine brightness texture given back (default 0). */
+  detail?: number;
   strength?: number;
   /** Denoise: network passes over turned copies, averaged (1, 2, 4, 8; default 1). */
   passes?: number;

@@ -83,7 +83,12 @@ export const BatchJobSchema = v.strictObject({
   recursive: v.optional(v.boolean()),
   task: oneOf(['denoise', 'inpaint'] as const),
   model: v.optional(modelId),
+  /** Denoise: the noise level on the 0-255 scale, for scripts; not with amount. */
   sigma: v.optional(sigma),
+  /** Denoise: the photographer's level, 0-100 (shared/amount.ts); absent: read from each photo. */
+  amount: v.optional(num(0, 100)),
+  /** Denoise: fine brightness texture given back, 0-100. */
+  detail: v.optional(num(0, 100)),
   strength: v.optional(fraction),
   /** Denoise: network passes averaged (1, 2, 4, 8). */
   passes: v.optional(passes),

@@ -5,7 +5,7 @@
  * web folder picker. Pure TypeScript and valibot, shared by the engine, the server and the page.
  */
 import * as v from 'valibot';
-import { bitDepth, fraction, modelId, passes, quality, sigma, text } from './fields.js';
+import { bitDepth, fraction, modelId, num, passes, quality, sigma, text } from './fields.js';
 import { BATCH_FORMATS } from './jobs.js';
 
 /** A preset's name: 1-60 characters, a letter or digit among them (it is shown and typed). */
@@ -18,7 +18,12 @@ export const BatchPresetSchema = v.strictObject({
   name: presetName,
   task: v.picklist(['denoise', 'inpaint'] as const, 'must be denoise or inpaint'),
   model: v.optional(modelId),
+  /** Denoise: the noise level on the 0-255 scale (scripts); a preset made with Amount has amount instead. */
   sigma: v.optional(sigma),
+  /** Denoise: the photographer's level, 0-100; absent: read from each photo. */
+  amount: v.optional(num(0, 100)),
+  /** Denoise: fine brightness texture given back, 0-100. */
+  detail: v.optional(num(0, 100)),
   strength: v.optional(fraction),
   passes: v.optional(passes),
   format: v.optional(v.picklist(BATCH_FORMATS, `must be one of ${BATCH_FORMATS.join(', ')}`)),
