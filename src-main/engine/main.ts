@@ -5,7 +5,7 @@
  * process.parentPort with the same messages. It loads the TensorFlow.js backend once
  * (MEND_BACKEND picks one), then serves host/protocol.ts messages until the host goes away.
  *
- * Configuration comes in the environment (protocol.ts ENGINE_ENV), so both ways of starting a
+ * Configuration comes in the environment (host/protocol.ts ENGINE_ENV), so both ways of starting a
  * process can pass it the same way.
  */
 import { initBackend } from '../core/runtime/backend.js';

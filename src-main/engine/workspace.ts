@@ -1,5 +1,5 @@
 /**
- * The engine's image store: one folder per image id in a session temp folder (layout.ts).
+ * The engine's image store: one folder per image id in a session temp folder (host/layout.ts).
  *
  * Everything about an image is on disk (meta.json is written last, so an image exists only once
  * it is complete), which is what lets the host keep the workspace across an engine restart: a
