@@ -4,6 +4,7 @@
  * No runes, so it is unit-tested; the page keeps these objects in $state.
  */
 import { PASS_COUNTS, type BatchJobSpec, type BatchPreset, type BatchResult, type ImageId, type JobStreamEvent } from '../../../src-main/shared/api.js';
+import { amountForSigma } from '../../../src-main/shared/amount.js';
 import { formatDuration } from '../format.js';
 
 export const BATCH_FORMATS = ['same', 'jpeg', 'png', 'tiff', 'webp', 'avif'] as const;
@@ -23,9 +24,12 @@ export interface BatchForm {
   model: string;
   /** 0 keeps the input, 1 = full denoise. */
   strength: number;
-  sigmaMode: 'auto' | 'manual';
-  /** 0-255 scale. */
-  sigma: number;
+  /** Auto: each photo's level is read from it; manual: `amount` for every image. */
+  amountMode: 'auto' | 'manual';
+  /** How much noise to remove, 0-100 (shared/amount.ts), as the Edit page's Amount. */
+  amount: number;
+  /** 0-100: fine brightness texture given back, as the Edit page's Detail. */
+  detail: number;
   /** Network passes over turned copies, averaged: 1, 2, 4 or 8. */
   passes: number;
   format: BatchFormat;
@@ -43,8 +47,9 @@ export const DEFAULT_BATCH_FORM: BatchForm = {
   task: 'denoise',
   model: '',
   strength: 1,
-  sigmaMode: 'auto',
-  sigma: 25,
+  amountMode: 'auto',
+  amount: 50,
+  detail: 0,
   passes: 1,
   format: 'same',
   quality: 92,
@@ -67,8 +72,13 @@ export function restoreBatchForm(saved: unknown): BatchForm {
   if (s.task === 'denoise' || s.task === 'inpaint') f.task = s.task;
   if (typeof s.model === 'string') f.model = s.model;
   if (typeof s.strength === 'number' && s.strength >= 0 && s.strength <= 1) f.strength = s.strength;
-  if (s.sigmaMode === 'auto' || s.sigmaMode === 'manual') f.sigmaMode = s.sigmaMode;
-  if (typeof s.sigma === 'number' && s.sigma > 0 && s.sigma <= 255) f.sigma = s.sigma;
+  const pct = (x: unknown): x is number => typeof x === 'number' && x >= 0 && x <= 100;
+  // Choices saved before Amount (a sigma on the 0-255 scale) carry over as the same level.
+  if (s.sigmaMode === 'auto' || s.sigmaMode === 'manual') f.amountMode = s.sigmaMode;
+  if (typeof s.sigma === 'number' && s.sigma > 0 && s.sigma <= 255) f.amount = amountForSigma(s.sigma);
+  if (s.amountMode === 'auto' || s.amountMode === 'manual') f.amountMode = s.amountMode;
+  if (pct(s.amount)) f.amount = Math.round(s.amount);
+  if (pct(s.detail)) f.detail = Math.round(s.detail);
   if (typeof s.passes === 'number' && PASS_COUNTS.includes(s.passes)) f.passes = s.passes;
   if (typeof s.format === 'string' && (BATCH_FORMATS as readonly string[]).includes(s.format)) f.format = s.format as BatchFormat;
   if (typeof s.quality === 'number' && Number.isInteger(s.quality) && s.quality >= 1 && s.quality <= 100) f.quality = s.quality;
@@ -85,7 +95,9 @@ export function presetFromForm(name: string, form: BatchForm): BatchPreset {
   const p: BatchPreset = { name: name.trim(), task: form.task, format: form.format, keepMetadata: form.keepMetadata, skipExisting: form.skipExisting };
   if (form.model) p.model = form.model;
   if (form.task === 'denoise') {
-    p.sigma = form.sigmaMode === 'auto' ? 'auto' : form.sigma;
+    if (form.amountMode === 'manual') p.amount = form.amount;
+    else p.sigma = 'auto';
+    if (form.detail > 0) p.detail = form.detail;
     p.strength = form.strength;
     p.passes = form.passes;
   }
@@ -100,20 +112,24 @@ export function applyPreset(form: BatchForm, p: BatchPreset): BatchForm {
   const f: BatchForm = { ...form, task: p.task, model: p.model ?? '', format: p.format === 'heif' ? 'same' : (p.format ?? d.format),
     quality: p.quality ?? d.quality, depth: p.depth ?? 'same', keepMetadata: p.keepMetadata ?? d.keepMetadata, skipExisting: p.skipExisting ?? d.skipExisting };
   if (p.task === 'denoise') {
-    f.sigmaMode = p.sigma === undefined || p.sigma === 'auto' ? 'auto' : 'manual';
-    if (typeof p.sigma === 'number') f.sigma = p.sigma;
+    // A preset saved with a sigma (mend batch --sigma N --save-preset) shows as that Amount.
+    const level = p.amount ?? (typeof p.sigma === 'number' ? amountForSigma(p.sigma) : undefined);
+    f.amountMode = level === undefined ? 'auto' : 'manual';
+    if (level !== undefined) f.amount = level;
+    f.detail = p.detail ?? d.detail;
     f.strength = p.strength ?? d.strength;
     f.passes = p.passes ?? d.passes;
   }
   return f;
 }
 
-/** One line for a preset in a list: "Denoise · sigma auto · 2 passes · PNG 16-bit". */
+/** One line for a preset in a list: "Denoise · amount auto · detail 20 · 2 passes · PNG 16-bit". */
 export function presetSummary(p: BatchPreset): string {
   const parts: string[] = [p.task === 'denoise' ? 'Denoise' : 'Inpaint'];
   if (p.model) parts.push(p.model);
   if (p.task === 'denoise') {
-    parts.push(`sigma ${p.sigma ?? 'auto'}`);
+    parts.push(p.amount !== undefined ? `amount ${p.amount}` : typeof p.sigma === 'number' ? `sigma ${p.sigma}` : 'amount auto');
+    if (p.detail) parts.push(`detail ${p.detail}`);
     if (p.strength !== undefined && p.strength !== 1) parts.push(`${Math.round(p.strength * 100)} %`);
     if (p.passes && p.passes > 1) parts.push(`${p.passes} passes`);
   }
@@ -121,7 +137,7 @@ export function presetSummary(p: BatchPreset): string {
   return parts.join(' · ');
 }
 
-export type BatchField = 'inputs' | 'outDir' | 'strength' | 'sigma' | 'quality' | 'depth' | 'mask';
+export type BatchField = 'inputs' | 'outDir' | 'strength' | 'amount' | 'detail' | 'quality' | 'depth' | 'mask';
 
 export type SpecResult<S, F extends string> =
   | { ok: true; spec: S }
@@ -147,8 +163,11 @@ export function buildBatchSpec(form: BatchForm, inputs: BatchInputs): SpecResult
     if (!(Number.isFinite(form.strength) && form.strength >= 0 && form.strength <= 1)) {
       errors.strength = 'Strength must be between 0 % and 100 %.';
     }
-    if (form.sigmaMode === 'manual' && !(Number.isFinite(form.sigma) && form.sigma > 0 && form.sigma <= 255)) {
-      errors.sigma = 'Noise level must be a number above 0 and at most 255.';
+    if (form.amountMode === 'manual' && !(Number.isFinite(form.amount) && form.amount >= 0 && form.amount <= 100)) {
+      errors.amount = 'Amount must be from 0 to 100.';
+    }
+    if (!(Number.isFinite(form.detail) && form.detail >= 0 && form.detail <= 100)) {
+      errors.detail = 'Detail must be from 0 to 100.';
     }
   } else if (!inputs.mask) {
     errors.mask = 'Choose a mask (white = area to fill) for inpainting.';
@@ -171,7 +190,10 @@ export function buildBatchSpec(form: BatchForm, inputs: BatchInputs): SpecResult
   if (form.outMode === 'folder') spec.outDir = form.outDir.trim();
   if (form.model) spec.model = form.model;
   if (form.task === 'denoise') {
-    spec.sigma = form.sigmaMode === 'auto' ? 'auto' : form.sigma;
+    // As the Edit page sends it: sigma auto, with Amount when set by hand.
+    spec.sigma = 'auto';
+    if (form.amountMode === 'manual') spec.amount = form.amount;
+    if (form.detail > 0) spec.detail = form.detail;
     spec.strength = form.strength;
     if (form.passes > 1) spec.passes = form.passes;
   } else {

@@ -41,6 +41,8 @@ describe('validatePayload accepts the real shapes', () => {
       // What the Edit page sends (issue 19: the desktop app refused it).
       { type: 'denoise', image: ID, sigma: 'auto', passes: 2 },
       { type: 'batch', task: 'denoise', images: [ID], sigma: 'auto', strength: 1, passes: 4 },
+      // What the Batch page sends with Amount and Detail (issue 18).
+      { type: 'batch', task: 'denoise', images: [ID], sigma: 'auto', amount: 40, detail: 25, strength: 1 },
       { type: 'inpaint', image: ID, mask: ID2 },
       { type: 'inpaint', image: ID, mask: ID2, model: 'color-inpaint', grain: false },
       { type: 'anomaly', image: ID, threshold: 6 },
@@ -148,6 +150,10 @@ describe('validatePayload refuses hostile payloads', () => {
     refused('mend:job-start', { id: ID, spec: { type: 'denoise', image: ID, sigma: Number.NaN } });
     refused('mend:job-start', { id: ID, spec: { type: 'denoise', image: ID, sigma: Number.POSITIVE_INFINITY } });
     refused('mend:job-start', { id: ID, spec: { type: 'batch', task: 'denoise', strength: 2 } });
+    // The Batch page's Amount and Detail: 0-100.
+    expect(refused('mend:job-start', { id: ID, spec: { type: 'batch', task: 'denoise', images: [ID], amount: 101 } })).toMatch(/amount/);
+    expect(refused('mend:job-start', { id: ID, spec: { type: 'batch', task: 'denoise', images: [ID], detail: -1 } })).toMatch(/detail/);
+    refused('mend:job-start', { id: ID, spec: { type: 'batch', task: 'denoise', images: [ID], amount: Number.NaN } });
     refused('mend:job-start', { id: ID, spec: { type: 'train', images: [ID], name: 'x', arch: 'residual', variant: 'denoising', channels: 3, patch: 64.5, steps: 10 } });
     refused('mend:job-start', { id: ID, spec: { type: 'train', images: [ID], name: 'x', arch: 'residual', variant: 'denoising', channels: 2, patch: 64, steps: 10 } });
     refused('mend:export-image', { opts: { image: ID, format: 'exe', keepMetadata: true, fileName: 'a' } });

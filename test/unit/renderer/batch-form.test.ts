@@ -9,32 +9,34 @@ const form = (over: Partial<BatchForm> = {}): BatchForm => ({ ...DEFAULT_BATCH_F
 
 describe('buildBatchSpec', () => {
   it('maps a denoise batch over workspace images and folders', () => {
-    const r = buildBatchSpec(form({ folders: ['/data/in'], recursive: true, sigmaMode: 'manual', sigma: 30, strength: 0.7, passes: 4, format: 'jpeg', quality: 85 }), { images: ['a', 'b'] });
+    const r = buildBatchSpec(form({ folders: ['/data/in'], recursive: true, amountMode: 'manual', amount: 40, detail: 25, strength: 0.7, passes: 4, format: 'jpeg', quality: 85 }), { images: ['a', 'b'] });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.spec).toEqual({
       type: 'batch', task: 'denoise', images: ['a', 'b'], paths: ['/data/in'], recursive: true,
-      sigma: 30, strength: 0.7, passes: 4, format: 'jpeg', quality: 85, keepMetadata: true, skipExisting: false,
+      sigma: 'auto', amount: 40, detail: 25, strength: 0.7, passes: 4, format: 'jpeg', quality: 85, keepMetadata: true, skipExisting: false,
     });
   });
-  it('auto sigma, same format, output folder, 16 bits to PNG', () => {
+  it('auto Amount and no Detail send neither (the engine reads each photo), same format, output folder, 16 bits to PNG', () => {
     const r = buildBatchSpec(form({ outMode: 'folder', outDir: ' /data/out ', format: 'png', depth: 16, model: 'm1' }), { images: ['a'] });
     expect(r.ok && r.spec).toMatchObject({ sigma: 'auto', outDir: '/data/out', format: 'png', depth: 16, model: 'm1' });
     expect(r.ok && ('quality' in r.spec || 'passes' in r.spec)).toBe(false); // one pass: the engine's default
+    expect(r.ok && ('amount' in r.spec || 'detail' in r.spec)).toBe(false);
   });
   it('inpaint takes the mask and no denoise settings', () => {
     const r = buildBatchSpec(form({ task: 'inpaint' }), { images: ['a'], mask: 'm' });
     expect(r.ok && r.spec).toMatchObject({ task: 'inpaint', mask: 'm' });
-    expect(r.ok && ('sigma' in r.spec || 'strength' in r.spec)).toBe(false);
+    expect(r.ok && ['sigma', 'amount', 'detail', 'strength'].some((k) => k in r.spec)).toBe(false);
   });
   it('refuses bad values with a message naming the fix', () => {
     const cases: [Partial<BatchForm>, { images: string[]; mask?: string }, string, RegExp][] = [
       [{}, { images: [] }, 'inputs', /at least one/],
       [{ outMode: 'folder', outDir: '  ' }, { images: ['a'] }, 'outDir', /output folder/],
       [{ strength: 1.5 }, { images: ['a'] }, 'strength', /between/],
-      [{ sigmaMode: 'manual', sigma: 0 }, { images: ['a'] }, 'sigma', /above 0/],
-      [{ sigmaMode: 'manual', sigma: Number.NaN }, { images: ['a'] }, 'sigma', /number/],
-      [{ sigmaMode: 'manual', sigma: 300 }, { images: ['a'] }, 'sigma', /255/],
+      [{ amountMode: 'manual', amount: -1 }, { images: ['a'] }, 'amount', /0 to 100/],
+      [{ amountMode: 'manual', amount: Number.NaN }, { images: ['a'] }, 'amount', /0 to 100/],
+      [{ amountMode: 'manual', amount: 101 }, { images: ['a'] }, 'amount', /0 to 100/],
+      [{ detail: 120 }, { images: ['a'] }, 'detail', /0 to 100/],
       [{ format: 'jpeg', quality: 0 }, { images: ['a'] }, 'quality', /1 to 100/],
       [{ format: 'webp', quality: 50.5 }, { images: ['a'] }, 'quality', /whole number/],
       [{ format: 'jpeg', depth: 16 }, { images: ['a'] }, 'depth', /PNG or TIFF/],
@@ -49,12 +51,17 @@ describe('buildBatchSpec', () => {
       expect(r.message.length).toBeGreaterThan(10);
     }
   });
-  it('ignores quality for lossless formats and sigma when auto', () => {
-    expect(buildBatchSpec(form({ format: 'png', quality: -4, sigma: -1 }), { images: ['a'] }).ok).toBe(true);
+  it('ignores quality for lossless formats and Amount when auto', () => {
+    expect(buildBatchSpec(form({ format: 'png', quality: -4, amount: -1 }), { images: ['a'] }).ok).toBe(true);
   });
 });
 
 describe('restoreBatchForm', () => {
+  it('carries a sigma saved before Amount over as the same level, and keeps Amount and Detail', () => {
+    expect(restoreBatchForm({ sigmaMode: 'manual', sigma: 13.75 })).toMatchObject({ amountMode: 'manual', amount: 50 });
+    expect(restoreBatchForm({ amountMode: 'manual', amount: 30, detail: 40 })).toMatchObject({ amountMode: 'manual', amount: 30, detail: 40 });
+    expect(restoreBatchForm({ amount: 130, detail: -5 })).toMatchObject({ amount: 50, detail: 0 });
+  });
   it('falls back field by field on damaged settings', () => {
     const f = restoreBatchForm({ task: 'inpaint', quality: 'high', format: 'gif', folders: ['/a', 3, ''], strength: 2, depth: 16, passes: 3 });
     expect(f.passes).toBe(1);
