@@ -8,7 +8,8 @@
  * smooth fill can only interpolate.
  *
  * The coarsest level starts from an onion peel (structure continued inward from the hole's edge),
- * not from the smooth fill, which would diffuse a rail or a roof's edge into the colours around.
+ * which carries a rail or a roof's edge across, or (`start: 'smooth'`) from the smooth fill,
+ * which aligns regular texture better; wide-holes.ts runs both and keeps the lower energy.
  * Everything runs on typed arrays over one crop around the hole; the work is a generator of
  * steps (core/jobs/steps.ts), so a job reports progress and can be cancelled between them.
  */
