@@ -1,4 +1,5 @@
-// One camera raw file in, one denoised file out: a DNG's mosaic denoised in the raw domain,
+// One camera raw file in, one denoised file out: its mosaic (a DNG by Mend's reader, the other
+// formats by LibRaw, libraw.ts) denoised in the raw domain,
 // demosaiced, and written as a linear DNG (the default: white balance, colour matrices and EXIF
 // kept, so raw editors treat it like the original) or as a 16-bit TIFF in Mend's default rendering.
 import { open, readFile } from 'node:fs/promises';
@@ -94,7 +95,7 @@ export async function rawRouteOf(path: string): Promise<string | undefined> {
 
 const DNG_VERSION = 50706;
 
-/** Reads and decodes a DNG, with one-line errors naming the file. */
+/** Reads and decodes a camera raw file (DNG, or another format through LibRaw), with one-line errors naming the file. */
 export async function readRawFile(path: string): Promise<RawMosaic> {
   const kind = rawKindOf(path);
   let bytes: Buffer;
