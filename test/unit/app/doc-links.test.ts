@@ -17,10 +17,22 @@ function namedPaths(text: string): string[] {
   return [...text.matchAll(/`((?:src-main|src-renderer|test|scripts|docs)\/[\w./-]+)`/g)].map((m) => m[1]!.replace(/[.]$/, ''));
 }
 
+/**
+ * Source files named by a shorter path (`host/client.ts`, `infer/prefill.ts`, `state/format.ts`,
+ * `app/imports.test.ts`), anywhere in backticks.
+ */
+function shortPaths(text: string): string[] {
+  return [...text.matchAll(/`[^`\n]*?\b((?:[\w-]+\/)+[\w.-]+\.(?:ts|svelte))\b/g)].map((m) => m[1]!).filter((p) => !/^(src-main|src-renderer|test)\//.test(p));
+}
+
+/** Where a short path may be rooted. */
+const SHORT_ROOTS = ['src-main', 'src-main/core', 'src-renderer', 'src-renderer/lib', 'src-renderer/lib/components', 'test/unit', '.'];
+
 describe('documentation paths', () => {
   it('finds links and paths to check', () => {
     expect(relativeLinks('see [a](docs/a.md#x), [b](https://e.org) and [c](#top)')).toEqual(['docs/a.md']);
     expect(namedPaths('in `src-main/host/client.ts` and `npm test`')).toEqual(['src-main/host/client.ts']);
+    expect(shortPaths('(`host/client.ts`, and `mend x` in `core/raw/raw-file.ts`) `src-main/a/b.ts`')).toEqual(['host/client.ts', 'core/raw/raw-file.ts']);
     expect(DOCS.length).toBeGreaterThan(5);
   });
 
@@ -36,6 +48,10 @@ describe('documentation paths', () => {
       for (const p of namedPaths(text)) {
         checked++;
         if (!existsSync(path.join(REPO_ROOT, p))) missing.push(`${doc}: path ${p}`);
+      }
+      for (const p of shortPaths(text)) {
+        checked++;
+        if (!SHORT_ROOTS.some((r) => existsSync(path.join(REPO_ROOT, r, p)))) missing.push(`${doc}: path ${p}`);
       }
     }
     expect(checked).toBeGreaterThan(50);
