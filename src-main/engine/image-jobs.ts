@@ -32,9 +32,11 @@ const seconds = (t0: number): number => (performance.now() - t0) / 1000;
 
 export async function runDenoise(spec: DenoiseJob, rt: JobRuntime): Promise<DenoiseResult> {
   const t0 = performance.now();
+  // A camera RAW photo is denoised in the raw domain (its mosaic, before demosaicing), read from
+  // its file: decoding its preview first would cost seconds for nothing.
+  const original = await rt.ws.get(spec.image);
+  if (original.info.raw && original.info.role === 'original') return runRawDenoise(spec, original, rt);
   const { stored, image } = await rt.ws.decode(spec.image);
-  // A camera RAW photo is denoised in the raw domain (its mosaic, before demosaicing).
-  if (stored.info.raw && stored.info.role === 'original') return runRawDenoise(spec, stored, rt);
   const auto = spec.sigma === 'auto';
   const model = await resolveModel(await checkModelId(spec.model), 'denoise', image.raster.channels);
   // The blind level is read here, with the model (infer/noise-level.ts): camera noise needs the

@@ -152,7 +152,7 @@ export const SYNTHESIS_SEED = 20261206;
  * The refinement keeps the synthesis' structure (a rail, a roof's edge) and pulls its colours
  * towards the likely ones, but flattens the grain; the synthesis gives the grain back. On the 18
  * McMaster images with the blob masks (PSNR in the holes / texture score): the refinement alone
- * 20.48 / 0.12, the synthesis alone 19.22 / 0.66; one scale for every hole, 2 px: 20.15 / 0.65;
+ * 20.47 / 0.12, the synthesis alone 19.22 / 0.66; one scale for every hole, 2 px: 20.15 / 0.65;
  * an eighth / a sixth of the depth, at least 2: 20.12 / 0.65, 20.04 / 0.65. At 2 px the bricks
  * behind a removed sign (a 44-px-deep hole) came out outlined, each a shade lighter inside a dark
  * rim: the rounds blur the copied bricks, and their blur shows at 2 px; at an eighth (5.5 px) they
