@@ -13,6 +13,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOURNAL_NAME, parseJournal } from '../../src-main/core/batch/journal.js';
 import { writeImage } from '../../src-main/core/image/io.js';
 import { runMend } from '../helpers/cli.js';
 import { dustyShoot } from '../helpers/shoot.js';
@@ -29,10 +30,11 @@ const viewed: string[] = [];
 const env = (): NodeJS.ProcessEnv => ({ MEND_USER_MODELS: path.join(dir, 'data', 'models') });
 
 /** Screenshots of the screen as it is, at the two sizes the issue asks for. */
-async function shootBoth(name: string): Promise<void> {
+async function shootBoth(name: string, show?: string): Promise<void> {
   for (const [w, h] of [[1024, 700], [1920, 1080]] as const) {
     await page.setViewportSize({ width: w, height: h });
     await page.waitForTimeout(150);
+    if (show) await page.locator(show).scrollIntoViewIfNeeded();
     await screenshot(page, `i21-${name}-${w}x${h}`);
   }
   await page.setViewportSize({ width: 1440, height: 900 });
@@ -127,16 +129,23 @@ describe('issue 21 workflow: grey inpainting, batch results and presets, dust re
   it('saves a batch preset on the Batch page that mend batch --preset uses', async () => {
     await page.click('header button[data-page="batch"]');
     await page.waitForSelector('[data-testid="batch-preset"]');
-    await page.locator('label', { has: page.locator('input[name="batch-sigma"][value="manual"]') }).click();
-    await page.fill('input[aria-label="Sigma (0-255 scale)"]', '20');
+    // Amount and Detail as on the Edit page (issue 18): Auto leaves Amount off, Manual sets it.
+    expect(await page.textContent('[data-testid="batch-amount-value"]')).toBe('auto');
+    expect(await page.locator('[data-testid="batch-amount"]').isDisabled()).toBe(true);
+    await page.locator('label', { has: page.locator('[data-testid="batch-amount-manual"]') }).click();
+    await page.fill('[data-testid="batch-amount"]', '40');
+    await page.fill('[data-testid="batch-detail"]', '20');
+    expect(await page.textContent('[data-testid="batch-amount-value"]')).toBe('Amount 40');
+    expect(await page.textContent('[data-testid="batch-detail-value"]')).toBe('Detail 20');
     await page.selectOption('#batch-format', 'png');
+    await shootBoth('batch-amount-detail', '[data-testid="batch-detail"]');
     await page.click('[data-testid="batch-preset-save"]');
     await page.fill('[data-testid="batch-preset-name"]', 'Grey scans');
     await page.click('[data-testid="batch-preset-confirm"]');
-    await expect.poll(() => page.textContent('[data-testid="batch-preset-hint"]')).toBe('Denoise · sigma 20 · PNG');
+    await expect.poll(() => page.textContent('[data-testid="batch-preset-hint"]')).toBe('Denoise · amount 40 · detail 20 · PNG');
     const saved = JSON.parse(await readFile(path.join(dir, 'data', 'presets.json'), 'utf8')) as { presets: unknown[] };
-    expect(saved.presets).toEqual([{ name: 'Grey scans', task: 'denoise', sigma: 20, strength: 1, passes: 1, format: 'png', keepMetadata: true, skipExisting: false }]);
-    // The command line reads the same preset: a JPEG input comes out as PNG, at sigma 20.
+    expect(saved.presets).toEqual([{ name: 'Grey scans', task: 'denoise', amount: 40, detail: 20, strength: 1, passes: 1, format: 'png', keepMetadata: true, skipExisting: false }]);
+    // The command line reads the same preset: a JPEG input comes out as PNG, at Amount 40 (sigma 8.8) and Detail 20.
     const input = path.join(dir, 'cli-in');
     await mkdir(input);
     await writeImage(path.join(input, 'a.jpg'), { raster: naturalImage(64, 48, 3, 5), bitDepth: 8, format: 'jpeg' }, { keepMetadata: false });
@@ -144,12 +153,19 @@ describe('issue 21 workflow: grey inpainting, batch results and presets, dust re
     expect(res.code, res.stderr).toBe(0);
     expect(await readdir(path.join(dir, 'cli-out'))).toContain('a.png');
     const report = JSON.parse(await readFile(path.join(dir, 'cli-out', (await readdir(path.join(dir, 'cli-out'))).find((f) => f.endsWith('.json'))!), 'utf8')) as Record<string, unknown>;
-    expect(JSON.stringify(report)).toMatch(/"sigma":\s*20/);
+    expect(report.settings).toMatchObject({ amount: 40, detail: 20 });
+    expect((report.files as { sigma: number }[])[0]!.sigma).toBeCloseTo(8.8, 6);
+    const journal = parseJournal(await readFile(path.join(dir, 'cli-out', JOURNAL_NAME), 'utf8'));
+    expect(journal[0]!.settings).toMatchObject({ amount: 40, detail: 20 });
     // Changing the form, then choosing the preset again, brings its settings back.
     await page.selectOption('#batch-format', 'jpeg');
     await page.selectOption('[data-testid="batch-preset"]', '');
+    await page.fill('[data-testid="batch-detail"]', '0');
+    await page.locator('label', { has: page.locator('[data-testid="batch-amount-auto"]') }).click();
     await page.selectOption('[data-testid="batch-preset"]', 'Grey scans');
     expect(await page.inputValue('#batch-format')).toBe('png');
+    expect([await page.inputValue('[data-testid="batch-amount"]'), await page.inputValue('[data-testid="batch-detail"]')]).toEqual(['40', '20']);
+    expect(await page.locator('[data-testid="batch-amount-manual"]').isChecked()).toBe(true);
   });
 
   it('makes a new output folder from the folder picker', async () => {
@@ -190,7 +206,10 @@ describe('issue 21 workflow: grey inpainting, batch results and presets, dust re
     await expect.poll(() => page.locator('[data-testid="filmstrip-item"]').count(), { timeout: 20_000 }).toBe(3);
     await page.click('header button[data-page="batch"]');
     await expect.poll(() => page.locator('[data-testid="batch-run"]').isEnabled(), { timeout: 10_000 }).toBe(true);
+    // The job the page sends carries the form's Amount and Detail (set with the preset above).
+    const sent = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/jobs');
     await page.click('[data-testid="batch-run"]');
+    expect((await sent).postDataJSON()).toMatchObject({ type: 'batch', task: 'denoise', sigma: 'auto', amount: 40, detail: 20 });
     await page.waitForSelector('[data-testid="batch-summary"]', { timeout: 120_000 });
     await expect.poll(() => page.locator('[data-testid="batch-output"]').count()).toBe(3);
     const card = page.locator('[data-testid="batch-output"]', { hasText: 'photo-0' });

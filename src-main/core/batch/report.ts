@@ -53,7 +53,7 @@ export async function writeBatchReport(r: ReportInput): Promise<BatchSummary> {
     command: o.commandLine,
     finished: new Date().toISOString(),
     settings: {
-      task: o.task ?? 'denoise', model: o.model ?? null, sigma: o.sigma ?? 'auto', strength: o.strength ?? 1, passes: o.passes ?? 1, mask: o.mask ?? null, masks: o.masks ?? null,
+      task: o.task ?? 'denoise', model: o.model ?? null, sigma: o.sigma ?? 'auto', amount: o.amount ?? null, detail: o.detail ?? 0, strength: o.strength ?? 1, passes: o.passes ?? 1, mask: o.mask ?? null, masks: o.masks ?? null,
       format: o.format ?? 'same', quality: o.quality ?? null, depth: o.depth ?? null, keepMetadata: o.keepMetadata ?? true,
       recursive: !!o.recursive, skipExisting: !!o.skipExisting, jobs: o.jobs ?? 1, inputs: o.inputs.map((i) => path.resolve(i)),
     },
