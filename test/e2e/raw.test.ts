@@ -66,6 +66,8 @@ describe('issue 24: a RAW photo in the interface', () => {
     await expect.poll(() => page.locator('[data-testid="denoise-run"]').isEnabled(), { timeout: 60_000 }).toBe(true);
     // The panel says how a RAW photo is denoised and offers grey models only (the raw route's).
     expect(await page.textContent('[data-testid="denoise-model-desc"]')).toMatch(/^RAW: denoised before demosaicing, a grey model on each colour plane\./);
+    // The level is read from the mosaic when the raw route runs: no estimate from the rendering.
+    expect((await page.textContent('[data-testid="noise-estimate"]'))?.trim()).toBe('measured when run');
     const offered = await page.locator('[data-testid="denoise-model"] option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     expect(offered.length).toBeGreaterThan(0);
     expect(offered.filter((id) => !id.startsWith('gray-'))).toEqual([]);
