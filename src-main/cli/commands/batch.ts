@@ -132,7 +132,7 @@ export async function batchCommand(argv: string[], ctx: CommandContext): Promise
   if (v['save-preset'] !== undefined) {
     await savePreset({
       name: v['save-preset'], task, ...(v.model ? { model: v.model } : {}),
-      ...(task === 'denoise' ? { ...(amount !== undefined ? { amount } : { sigma }), detail, strength, passes } : {}),
+      ...(task === 'denoise' ? { ...(amount !== undefined ? { amount } : { sigma }), ...(detail > 0 ? { detail } : {}), strength, passes } : {}),
       format, ...(quality !== undefined ? { quality } : {}), ...(depth !== undefined ? { depth } : {}),
       keepMetadata: !v['strip-metadata'], skipExisting: !!v['skip-existing'],
     });
