@@ -57,12 +57,12 @@ const BUILDERS: Record<string, () => unknown[]> = {
   dustRequest: () => [requests.dustRequest(5, 4, { kind: 'folder', folder: FOLDER }), requests.dustRequest(3, 15, { kind: 'images', images: [IMG, MASK] })],
   similarIndexRequest: () => [requests.similarIndexRequest(false, { kind: 'folder', folder: FOLDER }), requests.similarIndexRequest(true, { kind: 'images', images: [IMG, MASK] })],
   similarFindRequest: () => [requests.similarFindRequest('workspace', IMG), requests.similarFindRequest(FOLDER, 'sub/a.jpg')],
-  // The Batch page: each task, sigma mode, pass count, output format and depth.
+  // The Batch page: each task, Amount mode and Detail, pass count, output format and depth.
   buildBatchSpec: () => {
     const forms: BatchForm[] = [];
     for (const passes of PASS_COUNTS) forms.push({ ...DEFAULT_BATCH_FORM, passes });
     for (const format of BATCH_FORMATS) forms.push({ ...DEFAULT_BATCH_FORM, format, depth: format === 'png' || format === 'tiff' ? 16 : 'same' });
-    forms.push({ ...DEFAULT_BATCH_FORM, sigmaMode: 'manual', sigma: 30, strength: 0.6, model: 'color-denoise', folders: [FOLDER], recursive: true, outMode: 'folder', outDir: '/home/u/out', skipExisting: true });
+    forms.push({ ...DEFAULT_BATCH_FORM, amountMode: 'manual', amount: 45, detail: 30, strength: 0.6, model: 'color-denoise', folders: [FOLDER], recursive: true, outMode: 'folder', outDir: '/home/u/out', skipExisting: true });
     forms.push({ ...DEFAULT_BATCH_FORM, task: 'inpaint', format: 'jpeg', keepMetadata: false });
     return forms.map((f) => ok(buildBatchSpec(f, { images: [IMG], mask: MASK })));
   },
