@@ -6,10 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeImage } from '../../src-main/core/image/io.js';
+import { readImage, writeImage } from '../../src-main/core/image/io.js';
 import { EngineClient } from '../../src-main/host/client.js';
 import type { ClientJob } from '../../src-main/host/client.js';
-import type { ApiError, ExportOptions, ImageInfo, JobSpec, JobStreamEvent, TrainJobSpec } from '../../src-main/shared/api.js';
+import type { ApiError, BatchJobSpec, ExportOptions, ImageInfo, JobSpec, JobStreamEvent, TrainJobSpec } from '../../src-main/shared/api.js';
 import { naturalImage } from '../helpers/synthetic.js';
 
 let tmp: string;
@@ -107,6 +107,25 @@ describe('EngineClient', () => {
     expect(kinds).toContain('paused');
     expect(kinds).toContain('resumed');
     expect(kinds.indexOf('resumed')).toBeLessThan(kinds.indexOf('file'));
+  });
+
+  it('a batch job\'s Amount and Detail reach each file (issue 18), and Amount with a sigma is refused', async () => {
+    const input = naturalImage(64, 64, 3, 5).data;
+    const moved = async (spec: Partial<BatchJobSpec>): Promise<number> => {
+      const result = await client.startJob({ type: 'batch', task: 'denoise', images: [image.id], ...spec }, () => undefined).done;
+      expect(result).toMatchObject({ status: 'completed', done: 1 });
+      const out = (await readImage(await client.call('batchOutputFile', result.outDir, 'photo.png'))).raster.data;
+      let s = 0;
+      for (let i = 0; i < out.length; i++) s += (out[i]! - input[i]!) ** 2;
+      return s / out.length;
+    };
+    const low = await moved({ amount: 10 });
+    const high = await moved({ amount: 80 });
+    const detail = await moved({ amount: 80, detail: 100 });
+    expect(high).toBeGreaterThan(3 * low);
+    expect(detail).toBeLessThan(0.9 * high);
+    const both = client.startJob({ type: 'batch', task: 'denoise', images: [image.id], sigma: 10, amount: 40 }, () => undefined);
+    expect(await rejection(both)).toMatchObject({ code: 'usage', message: expect.stringContaining('Give --amount or --sigma, not both') });
   });
 
   it('refuses a model given as a path instead of an installed model id', async () => {
