@@ -106,7 +106,12 @@ export async function denoiseRaster(raster: Raster, loaded: LoadedModel, opts: D
   // A grayscale denoiser on a colour image: luminance through the network, chroma guided by it
   // (and with more than one pass, also through the network).
   const luminanceRoute = loaded.card.arch.channels === 1 && raster.channels === 3;
-  const chromaPasses = luminanceRoute && passes > 1 ? 2 : 0;
+  // Camera noise (read blind as correlated) leaves colour blotches a few pixels wide that the
+  // guided filter keeps: a network pass on each colour plane at half resolution removes them
+  // (real Canon photos 38.26 -> 38.53 dB; 24 MP 14.4 -> 17.7 s; docs/real-noise.md). White noise keeps
+  // the filter alone: there the half-resolution pass lost 0.36 dB (McMaster, sigma 25).
+  const camera = level?.kind === 'camera';
+  const chromaPasses = luminanceRoute && (passes > 1 || camera) ? 2 : 0;
   const total = passes + chromaPasses;
   // The map follows each plane it is made for (turned copies included); colour planes get a flat level.
   const once = (r: Raster, s: number, onEvent = opts.onEvent, flat = false): Promise<Raster> => {
@@ -119,7 +124,7 @@ export async function denoiseRaster(raster: Raster, loaded: LoadedModel, opts: D
   const chroma = (r: Raster, s: number, k: number): Promise<Raster> =>
     once(r, s, shareProgress(opts.onEvent, passes + k, 1, total, `colour plane ${k + 1} of 2`), true);
   const output = luminanceRoute
-    ? await denoiseLumaChroma(raster, sigma, run, opts.signal, chromaPasses ? chroma : undefined)
+    ? await denoiseLumaChroma(raster, sigma, run, opts.signal, chromaPasses ? chroma : undefined, camera ? 2 : 1)
     : await run(raster, sigma);
   return done(output);
 }
