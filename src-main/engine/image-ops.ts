@@ -2,7 +2,7 @@
  * The quick, non-job operations on workspace images: compare, difference image, export, and the
  * server-side folder browser.
  */
-import { readdir, realpath, rm, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -11,14 +11,15 @@ import type { ExportedFile } from '../host/protocol.js';
 import { writeFileAtomic } from '../core/image/atomic-write.js';
 import { convertChannels } from '../core/image/channels.js';
 import { extensionFor, formatFromPath } from '../core/image/formats.js';
-import { assertNotSameFile, writeImage, type ImageFormat } from '../core/image/io.js';
+import { writeImage, type ImageFormat } from '../core/image/io.js';
 import type { Raster } from '../core/image/raster.js';
 import { psnr } from '../core/metrics/psnr.js';
 import { ssim } from '../core/metrics/ssim.js';
 import { rawKindOf } from '../core/raw/raw-file.js';
 import { EngineError } from '../host/errors.js';
-import { diffsDir, imageDir } from '../host/layout.js';
+import { diffsDir } from '../host/layout.js';
 import { exportLinearDng } from './raw-images.js';
+import { writeExportFile } from './export-file.js';
 import { isInside, NO_ROOTS_MESSAGE, resolveUnderRoots } from '../host/roots.js';
 import { safeFileName, stemOf, type Workspace } from './workspace.js';
 
@@ -110,7 +111,8 @@ export function exportFileName(suggested: string, format: ImageFormat): string {
  * is one of the workspace's originals, or the file one was opened from, is refused.
  */
 export async function exportImage(ws: Workspace, opts: ExportOptions, target?: string): Promise<ExportedFile> {
-  if (opts.format === 'dng') return exportLinearDng(ws, opts, target, () => ws.tempFolder('export'));
+  if (opts.format === 'dng') return exportLinearDng(ws, opts, target);
+  const format = opts.format;
   const { stored, image } = await ws.decode(opts.image);
   let raster = image.raster;
   const strength = opts.strength ?? 1;
@@ -122,29 +124,14 @@ export async function exportImage(ws: Workspace, opts: ExportOptions, target?: s
     raster = { ...raster, data };
   }
   const source = opts.source ? await ws.decode(opts.source) : { stored, image };
-  const fileName = exportFileName(opts.fileName || `${stemOf(source.stored.info.name)}.mend`, opts.format);
-  let file: string;
-  if (target) {
-    file = path.resolve(target);
-    for (const s of await ws.list()) {
-      assertNotSameFile(path.join(imageDir(ws.dir, s.info.id), s.file), file);
-      if (s.originalPath) assertNotSameFile(s.originalPath, file);
-    }
-  } else {
-    file = path.join(await ws.tempFolder('export'), fileName);
-  }
-  try {
-    await writeImage(file, { raster, alpha: image.alpha, metadata: source.image.metadata, bitDepth: source.stored.info.bitDepth }, {
-      format: opts.format,
+  const fileName = exportFileName(opts.fileName || `${stemOf(source.stored.info.name)}.mend`, format);
+  return writeExportFile(ws, target, fileName, (file) =>
+    writeImage(file, { raster, alpha: image.alpha, metadata: source.image.metadata, bitDepth: source.stored.info.bitDepth }, {
+      format,
       quality: opts.quality,
       depth: opts.depth ?? source.stored.info.bitDepth,
       keepMetadata: opts.keepMetadata,
-    });
-  } catch (e) {
-    if (!target) await rm(path.dirname(file), { recursive: true, force: true });
-    throw e;
-  }
-  return { file, fileName: target ? path.basename(file) : fileName };
+    }));
 }
 
 const MAX_ENTRIES = 5000;

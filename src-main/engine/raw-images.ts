@@ -7,12 +7,12 @@
  * Export can write the linear DNG (the original's colour matrices, white balance and Exif kept)
  * or any image format from the rendering. Other tools work on the preview like on any photo.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DenoiseJob, DenoiseResult, ExportOptions } from '../shared/api.js';
 import { amountForSigma } from '../shared/amount.js';
 import { writeFileAtomic } from '../core/image/atomic-write.js';
-import { assertNotSameFile, type DecodedImage } from '../core/image/io.js';
+import type { DecodedImage } from '../core/image/io.js';
 import { throwIfCancelled } from '../core/jobs/cancel.js';
 import { resolveModel } from '../core/models/registry.js';
 import { LINEAR_RAW_PHOTOMETRIC, type RawMosaic, writeLinearDng } from '../core/raw/dng.js';
@@ -23,6 +23,8 @@ import { EngineError } from '../host/errors.js';
 import type { JobRuntime } from './image-jobs.js';
 import { imageDir } from '../host/layout.js';
 import { checkModelId } from './models.js';
+import { writeExportFile } from './export-file.js';
+import type { ExportedFile } from '../host/protocol.js';
 import { safeFileName, stemOf, type StoredImage, type Workspace } from './workspace.js';
 
 /** The demosaiced camera RGB of a denoised RAW result, stored as a linear DNG in its folder. */
@@ -93,7 +95,7 @@ export async function runRawDenoise(spec: DenoiseJob, stored: StoredImage, rt: J
  * Export as a linear DNG: the image's camera RGB (blended with `base` by the strength slider in
  * camera space, where it is linear) with the RAW original's colour data and, when kept, its Exif.
  */
-export async function exportLinearDng(ws: Workspace, opts: ExportOptions, target: string | undefined, tempFolder: () => Promise<string>): Promise<{ file: string; fileName: string }> {
+export async function exportLinearDng(ws: Workspace, opts: ExportOptions, target: string | undefined): Promise<ExportedFile> {
   const stored = await ws.get(opts.image);
   const { raw } = await rawOriginal(ws, stored);
   let camera = await cameraOf(ws, stored, raw);
@@ -106,21 +108,5 @@ export async function exportLinearDng(ws: Workspace, opts: ExportOptions, target
   }
   const meta = opts.keepMetadata ? raw.meta : { ...raw.meta, exif: [], copied: (raw.meta.copied ?? []).filter((e) => e.tag === 274) };
   const fileName = `${stemOf(safeFileName(opts.fileName || `${stemOf(stored.info.name)}.mend`, 'mend-export'))}.dng`;
-  let file: string;
-  if (target) {
-    file = path.resolve(target);
-    for (const s of await ws.list()) {
-      assertNotSameFile(path.join(imageDir(ws.dir, s.info.id), s.file), file);
-      if (s.originalPath) assertNotSameFile(s.originalPath, file);
-    }
-  } else {
-    file = path.join(await tempFolder(), fileName);
-  }
-  try {
-    await writeFileAtomic(file, writeLinearDng(raw.width, raw.height, camera, meta));
-  } catch (e) {
-    if (!target) await rm(path.dirname(file), { recursive: true, force: true });
-    throw e;
-  }
-  return { file, fileName: target ? path.basename(file) : fileName };
+  return writeExportFile(ws, target, fileName, (file) => writeFileAtomic(file, writeLinearDng(raw.width, raw.height, camera, meta)));
 }
