@@ -5,8 +5,8 @@
 // colour speckle. As for the chroma filter (rendered-chroma.ts), the change is carried back to
 // camera RGB through the rendering's inverse: the linear DNG and the rendering shown stay one image.
 import { DETAIL_FULL } from '../infer/denoise.js';
-import { cameraFromSrgb, inv3, renderCurve, unrenderCurve, type Mat3 } from './colour.js';
-import { lookup, table } from './rendered-chroma.js';
+import type { Mat3 } from './colour.js';
+import { fastRendering } from './fast-rendering.js';
 
 /**
  * Gives back `detail` (0-1) times DETAIL_FULL of the rendered luminance `denoised` lost against
@@ -16,20 +16,15 @@ import { lookup, table } from './rendered-chroma.js';
 export function giveBackRawDetail(noisy: Float32Array, denoised: Float32Array, neutral: readonly number[], colorMatrix: Mat3 | undefined, detail: number): void {
   if (!(detail > 0)) return;
   const k = detail * DETAIL_FULL;
-  const toCam = colorMatrix ? cameraFromSrgb(colorMatrix) : [1, 0, 0, 0, 1, 0, 0, 0, 1];
-  const toSrgb = inv3(toCam);
-  const fwd = table(renderCurve);
-  const back = table(unrenderCurve);
-  const w = [1 / neutral[0]!, 1 / neutral[1]!, 1 / neutral[2]!];
+  const rendering = fastRendering(neutral, colorMatrix);
   const before = [0, 0, 0], after = [0, 0, 0], d = [0, 0, 0];
-  const render = (c: Float32Array, p: number, out: number[]): number => {
-    const r = c[p]! * w[0]!, g = c[p + 1]! * w[1]!, b = c[p + 2]! * w[2]!;
-    for (let j = 0; j < 3; j++) out[j] = lookup(fwd, toSrgb[3 * j]! * r + toSrgb[3 * j + 1]! * g + toSrgb[3 * j + 2]! * b);
+  const luma = (c: Float32Array, p: number, out: number[]): number => {
+    rendering.render(c, p, out);
     return (out[0]! + out[1]! + out[2]!) / 3;
   };
   for (let p = 0; p < denoised.length; p += 3) {
-    const add = k * (render(noisy, p, before) - render(denoised, p, after));
-    for (let j = 0; j < 3; j++) d[j] = lookup(back, after[j]! + add) - lookup(back, after[j]!);
-    for (let j = 0; j < 3; j++) denoised[p + j] += neutral[j]! * (toCam[3 * j]! * d[0]! + toCam[3 * j + 1]! * d[1]! + toCam[3 * j + 2]! * d[2]!);
+    const add = k * (luma(noisy, p, before) - luma(denoised, p, after));
+    for (let j = 0; j < 3; j++) d[j] = rendering.unrender(after[j]! + add) - rendering.unrender(after[j]!);
+    rendering.addLinear(denoised, p, d);
   }
 }

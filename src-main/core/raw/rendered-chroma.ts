@@ -9,7 +9,8 @@
 // so the linear DNG keeps white balance and exposure adjustable.
 import { chromaFilterParams, CHROMA_NOISE_SCALES } from '../infer/luma-chroma.js';
 import { guidedFilter } from '../infer/guided-filter.js';
-import { cameraFromSrgb, inv3, renderCurve, unrenderCurve, type Mat3 } from './colour.js';
+import type { Mat3 } from './colour.js';
+import { fastRendering } from './fast-rendering.js';
 import { suppressMosaicPattern } from './mosaic-pattern.js';
 
 /**
@@ -22,27 +23,12 @@ import { suppressMosaicPattern } from './mosaic-pattern.js';
  */
 export const CHROMA_SIGMA_PER_RAW_SIGMA = 2;
 
-const TABLE = 65536;
 /**
  * At least radius 3 (on the grid twice as coarse): demosaicing's fringes are wider than the noise
  * alone asks for (radius 2 -> 3: test picture 34.77 -> 34.92 dB, McMaster 31.24 -> 31.32 at
  * ISO-1600-like noise; the same at ISO-6400-like, where the level already gives 3).
  */
 const MIN_RADIUS = 3;
-
-/** f sampled at TABLE + 1 points over [0,1], for linear interpolation (24 MP: one pow per value is seconds). */
-export function table(f: (x: number) => number): Float32Array {
-  const t = new Float32Array(TABLE + 2);
-  for (let i = 0; i <= TABLE; i++) t[i] = f(i / TABLE);
-  t[TABLE + 1] = t[TABLE]!;
-  return t;
-}
-
-export function lookup(t: Float32Array, x: number): number {
-  const p = (x <= 0 ? 0 : x >= 1 ? 1 : x) * TABLE;
-  const i = Math.floor(p);
-  return t[i]! + (p - i) * (t[i + 1]! - t[i]!);
-}
 
 /**
  * Guided-filters the chroma of `camera` (interleaved camera RGB, black 0, white 1, not white-
@@ -53,18 +39,13 @@ export function lookup(t: Float32Array, x: number): number {
  */
 export function filterRenderedChroma(camera: Float32Array, width: number, height: number, neutral: readonly number[], colorMatrix: Mat3 | undefined, sigma: number): void {
   if (!(sigma > 0)) return;
-  const toCam = colorMatrix ? cameraFromSrgb(colorMatrix) : [1, 0, 0, 0, 1, 0, 0, 0, 1];
-  const toSrgb = inv3(toCam);
-  const fwd = table(renderCurve);
-  const back = table(unrenderCurve);
+  const rendering = fastRendering(neutral, colorMatrix);
   // The rendering's opponent planes (luma-chroma.ts), written directly: no interleaved copy of 24 MP.
   const n = width * height;
   const y = new Float32Array(n), u = new Float32Array(n), v = new Float32Array(n);
-  const w = [1 / neutral[0]!, 1 / neutral[1]!, 1 / neutral[2]!];
   const rgb = [0, 0, 0];
   for (let i = 0, p = 0; i < n; i++, p += 3) {
-    const r = camera[p]! * w[0]!, g = camera[p + 1]! * w[1]!, b = camera[p + 2]! * w[2]!;
-    for (let k = 0; k < 3; k++) rgb[k] = lookup(fwd, toSrgb[3 * k]! * r + toSrgb[3 * k + 1]! * g + toSrgb[3 * k + 2]! * b);
+    rendering.render(camera, p, rgb);
     y[i] = (rgb[0]! + rgb[1]! + rgb[2]!) / 3;
     u[i] = (rgb[0]! - rgb[2]!) / 2;
     v[i] = (rgb[0]! - 2 * rgb[1]! + rgb[2]!) / 4;
@@ -77,11 +58,12 @@ export function filterRenderedChroma(camera: Float32Array, width: number, height
   // The change in linear sRGB, through the inverse curve, into camera RGB: pixels the rendering
   // clipped keep what it clipped away. (Opponent back to RGB as fromOpponent does.)
   const d = [0, 0, 0];
+  const back = rendering.unrender;
   for (let i = 0, p = 0; i < n; i++, p += 3) {
     const Y0 = y[i]!, U0 = u[i]!, V0 = v[i]!, Y1 = fy[i]!, U1 = fu![i]!, V1 = fv![i]!;
-    d[0] = lookup(back, Y1 + U1 + (2 * V1) / 3) - lookup(back, Y0 + U0 + (2 * V0) / 3);
-    d[1] = lookup(back, Y1 - (4 * V1) / 3) - lookup(back, Y0 - (4 * V0) / 3);
-    d[2] = lookup(back, Y1 - U1 + (2 * V1) / 3) - lookup(back, Y0 - U0 + (2 * V0) / 3);
-    for (let k = 0; k < 3; k++) camera[p + k] += neutral[k]! * (toCam[3 * k]! * d[0]! + toCam[3 * k + 1]! * d[1]! + toCam[3 * k + 2]! * d[2]!);
+    d[0] = back(Y1 + U1 + (2 * V1) / 3) - back(Y0 + U0 + (2 * V0) / 3);
+    d[1] = back(Y1 - (4 * V1) / 3) - back(Y0 - (4 * V0) / 3);
+    d[2] = back(Y1 - U1 + (2 * V1) / 3) - back(Y0 - U0 + (2 * V0) / 3);
+    rendering.addLinear(camera, p, d);
   }
 }
